@@ -1,0 +1,242 @@
+"""The tables of quotecheck (SQLModel). Schema changes go through Alembic migrations.
+
+Every timestamp is stored as UTC and read back as an aware UTC datetime.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def ts(nullable: bool = True, index: bool = False) -> Any:
+    """A UTC timestamp column."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def text_column(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=Text, nullable=nullable)
+
+
+class Leased(SQLModel):
+    """Columns of a work item that one worker claims for a while (see db.claim_due)."""
+
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = ts(index=True)
+
+
+class Source(Leased, table=True):
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2048, unique=True)
+    kind: str = Field(default="feed", max_length=16)  # feed|sitemap|page|statements
+    every_seconds: int = Field(default=900, ge=0)
+    etag: str | None = Field(default=None, max_length=512)
+    last_modified: str | None = Field(default=None, max_length=128)
+    next_poll_at: datetime | None = ts(index=True)
+    last_polled_at: datetime | None = ts()
+    failures: int = Field(default=0)
+    last_error: str | None = text_column()
+    created_at: datetime | None = ts()
+
+
+class Article(Leased, table=True):
+    __tablename__ = "articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    url: str = Field(max_length=2048)
+    canonical_url: str = Field(max_length=2048, unique=True)
+    content_hash: str | None = Field(default=None, max_length=64, index=True)
+    title: str | None = text_column()
+    published_at: datetime | None = ts()
+    language: str | None = Field(default=None, max_length=16)
+    status: str = Field(default="new", max_length=16, index=True)  # new|processed|failed
+    error: str | None = text_column()
+    extracted_json: str | None = text_column()  # the Article value, as `extract --json`
+    fetched_at: datetime | None = ts()
+    processed_at: datetime | None = ts()
+
+
+class Citation(SQLModel, table=True):
+    __tablename__ = "citations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="articles.id", index=True)
+    position: int = Field(default=0)
+    kind: str = Field(max_length=8)  # embed|quote
+    platform: str | None = Field(default=None, max_length=32)
+    post_id: str | None = Field(default=None, max_length=128, index=True)
+    url: str | None = Field(default=None, max_length=2048)
+    text: str | None = text_column()
+    fragments_json: str | None = text_column()
+    speaker: str | None = Field(default=None, max_length=256)
+    speaker_role: str | None = Field(default=None, max_length=256)
+    cue: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=16)
+    platform_hint: str | None = Field(default=None, max_length=32)
+    date_hint: str | None = Field(default=None, max_length=10)
+    author_name: str | None = Field(default=None, max_length=256)
+    author_handle: str | None = Field(default=None, max_length=256)
+    posted_at: datetime | None = ts()
+    resolve_status: str = Field(default="pending", max_length=16)  # pending|done|failed
+
+
+class Speaker(SQLModel, table=True):
+    __tablename__ = "speakers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=256, unique=True)
+    role: str | None = Field(default=None, max_length=256)
+    created_at: datetime | None = ts()
+
+
+class SpeakerAlias(SQLModel, table=True):
+    __tablename__ = "speaker_aliases"
+    __table_args__ = (UniqueConstraint("speaker_id", "alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speakers.id", index=True)
+    alias: str = Field(max_length=256, index=True)  # stored folded: lower case, single spaces
+
+
+class SpeakerHandle(SQLModel, table=True):
+    __tablename__ = "speaker_handles"
+    __table_args__ = (UniqueConstraint("platform", "handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="speakers.id", index=True)
+    platform: str = Field(max_length=32)
+    handle: str = Field(max_length=256)  # stored lower case, without "@"
+
+
+class Original(SQLModel, table=True):
+    """A post, statement, transcript, or a passage of a transcript (kind passage, parent_id)."""
+
+    __tablename__ = "originals"
+    __table_args__ = (
+        UniqueConstraint("platform", "post_id"),
+        Index("ix_originals_author_posted", "author_handle", "posted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)  # twitter, bluesky, …, whitehouse, statement feed host
+    post_id: str = Field(max_length=256)
+    url: str | None = Field(default=None, max_length=2048)
+    author_name: str | None = Field(default=None, max_length=256)
+    author_handle: str | None = Field(default=None, max_length=256)
+    speaker_id: int | None = Field(default=None, foreign_key="speakers.id", index=True)
+    posted_at: datetime | None = ts(index=True)
+    title: str | None = text_column()
+    text: str = text_column(nullable=False)
+    kind: str = Field(default="post", max_length=16)  # post|statement|transcript|passage
+    status: str = Field(default="live", max_length=16)  # live|deleted|protected|unavailable|unknown
+    is_retweet: bool = Field(default=False)
+    parent_id: int | None = Field(default=None, foreign_key="originals.id", index=True)
+    position: int | None = Field(default=None)
+    content_hash: str | None = Field(default=None, max_length=64)
+    resolved_at: datetime | None = ts()
+    created_at: datetime | None = ts()
+    updated_at: datetime | None = ts()
+
+
+class OriginalRevision(SQLModel, table=True):
+    """An earlier text of an original, kept when an import or a resolve changes it."""
+
+    __tablename__ = "original_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    original_id: int = Field(foreign_key="originals.id", index=True)
+    text: str = text_column(nullable=False)
+    status: str | None = Field(default=None, max_length=16)
+    replaced_at: datetime | None = ts()
+
+
+class MatchRow(SQLModel, table=True):
+    """The verdict on one citation (the latest one is the one that counts)."""
+
+    __tablename__ = "matches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    citation_id: int = Field(foreign_key="citations.id", index=True)
+    original_id: int | None = Field(default=None, foreign_key="originals.id", index=True)
+    relation: str = Field(max_length=16)
+    attribution: str = Field(max_length=16)
+    original_status: str = Field(max_length=16)
+    date_check: str = Field(max_length=16)
+    confidence: float = Field(default=0.0)
+    span_start: int | None = Field(default=None)
+    span_end: int | None = Field(default=None)
+    diff_json: str | None = text_column()
+    created_at: datetime | None = ts(index=True)
+
+
+class Channel(SQLModel, table=True):
+    __tablename__ = "channels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    kind: str = Field(max_length=16)
+    url: str = Field(max_length=2048)
+    schedule: str = Field(default="0 8 * * *", max_length=128)
+    min_severity: str = Field(default="verbatim", max_length=16)
+    last_digest_at: datetime | None = ts()
+    created_at: datetime | None = ts()
+
+
+class Digest(SQLModel, table=True):
+    __tablename__ = "digests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id", index=True)
+    period_start: datetime | None = ts()
+    period_end: datetime | None = ts()
+    content_json: str | None = text_column()
+    created_at: datetime | None = ts()
+
+
+class Delivery(Leased, table=True):
+    """The outbox: one part of a digest to send to one channel."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("digest_id", "part"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digests.id", index=True)
+    channel_id: int = Field(foreign_key="channels.id", index=True)
+    part: int = Field(default=0)
+    payload_json: str = text_column(nullable=False)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|dead
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = ts(index=True)
+    last_error: str | None = text_column()
+    sent_at: datetime | None = ts()
