@@ -12,10 +12,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from typer import _click as click  # typer >= 0.2x vendors click (no separate package)
 
 from bot import db
 from bot.config import ConfigError, Settings, load_settings
@@ -29,6 +29,14 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+originals_app = typer.Typer(
+    help="The store of originals quotes are checked against.", no_args_is_help=True
+)
+app.add_typer(originals_app, name="originals")
+speakers_app = typer.Typer(
+    help="Speakers: names, aliases and platform handles.", no_args_is_help=True
+)
+app.add_typer(speakers_app, name="speakers")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -116,8 +124,8 @@ def main(argv: list[str] | None = None) -> None:
             f"error: {exc.format_message()}{hint}", markup=False, highlight=False, soft_wrap=True
         )
         sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)

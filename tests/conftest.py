@@ -103,7 +103,7 @@ class _Entry:
     """Adapts bot.cli.main to CliRunner.invoke, which expects a click command."""
 
     def __init__(self, fn):  # type: ignore[no-untyped-def]
-        import click
+        from typer import _click as click  # typer vendors click
 
         self.command = click.Command("quotecheck", callback=fn)
 

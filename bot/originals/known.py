@@ -1,0 +1,146 @@
+"""Built-in facts about well-known public figures: names, roles, terms and account handles.
+
+Data, not logic: :mod:`bot.originals.speakers` seeds these into the speakers table and
+answers "who held this office on that date" from the terms below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    office: str  # president | vice president | press secretary
+    start: date  # the day the term began (inauguration day belongs to the incoming holder)
+    end: date | None  # the day it ended; None while in office
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSpeaker:
+    name: str
+    role: str
+    aliases: tuple[str, ...] = ()
+    handles: tuple[tuple[str, str], ...] = ()  # (platform, handle)
+    terms: tuple[Term, ...] = field(default=())
+
+
+_OBAMA = date(2009, 1, 20)
+_TRUMP1 = date(2017, 1, 20)
+_BIDEN = date(2021, 1, 20)
+_TRUMP2 = date(2025, 1, 20)
+
+KNOWN_SPEAKERS: tuple[KnownSpeaker, ...] = (
+    KnownSpeaker(
+        "Barack Obama",
+        "President of the United States (2009–2017)",
+        ("Barack H. Obama", "Barack Hussein Obama", "President Obama", "Obama"),
+        (("twitter", "BarackObama"), ("twitter", "POTUS44")),
+        (Term("president", _OBAMA, _TRUMP1),),
+    ),
+    KnownSpeaker(
+        "Donald J. Trump",
+        "President of the United States (2017–2021, 2025–)",
+        ("Donald Trump", "Donald John Trump", "President Trump", "Trump", "Mr. Trump"),
+        (
+            ("twitter", "realDonaldTrump"),
+            ("truthsocial", "realDonaldTrump"),
+            ("twitter", "POTUS45"),
+        ),
+        (Term("president", _TRUMP1, _BIDEN), Term("president", _TRUMP2, None)),
+    ),
+    KnownSpeaker(
+        "Joe Biden",
+        "President of the United States (2021–2025); Vice President (2009–2017)",
+        (
+            "Joseph R. Biden",
+            "Joseph R. Biden Jr.",
+            "Joseph R. Biden, Jr.",
+            "Joseph Biden",
+            "President Biden",
+            "Vice President Biden",
+            "Biden",
+        ),
+        (("twitter", "JoeBiden"), ("twitter", "POTUS46"), ("bluesky", "joebiden.bsky.social")),
+        (Term("vice president", _OBAMA, _TRUMP1), Term("president", _BIDEN, _TRUMP2)),
+    ),
+    KnownSpeaker(
+        "Mike Pence",
+        "Vice President of the United States (2017–2021)",
+        ("Michael R. Pence", "Michael Pence", "Vice President Pence", "Pence"),
+        (("twitter", "Mike_Pence"), ("twitter", "VP45")),
+        (Term("vice president", _TRUMP1, _BIDEN),),
+    ),
+    KnownSpeaker(
+        "Kamala Harris",
+        "Vice President of the United States (2021–2025)",
+        ("Kamala D. Harris", "Vice President Harris", "Harris"),
+        (("twitter", "KamalaHarris"), ("twitter", "VP46")),
+        (Term("vice president", _BIDEN, _TRUMP2),),
+    ),
+    KnownSpeaker(
+        "JD Vance",
+        "Vice President of the United States (2025–)",
+        ("J.D. Vance", "James David Vance", "Vice President Vance", "Vance"),
+        (("twitter", "JDVance"),),
+        (Term("vice president", _TRUMP2, None),),
+    ),
+    KnownSpeaker(
+        "Sean Spicer",
+        "White House Press Secretary (2017)",
+        ("Sean M. Spicer", "Spicer"),
+        (("twitter", "seanspicer"),),
+        (Term("press secretary", _TRUMP1, date(2017, 7, 21)),),
+    ),
+    KnownSpeaker(
+        "Sarah Huckabee Sanders",
+        "White House Press Secretary (2017–2019)",
+        ("Sarah Sanders", "Sarah Huckabee", "Sanders"),
+        (("twitter", "SarahHuckabee"),),
+        (Term("press secretary", date(2017, 7, 21), date(2019, 7, 1)),),
+    ),
+    KnownSpeaker(
+        "Stephanie Grisham",
+        "White House Press Secretary (2019–2020)",
+        ("Grisham",),
+        (),
+        (Term("press secretary", date(2019, 7, 1), date(2020, 4, 7)),),
+    ),
+    KnownSpeaker(
+        "Kayleigh McEnany",
+        "White House Press Secretary (2020–2021)",
+        ("McEnany",),
+        (("twitter", "kayleighmcenany"),),
+        (Term("press secretary", date(2020, 4, 7), _BIDEN),),
+    ),
+    KnownSpeaker(
+        "Jen Psaki",
+        "White House Press Secretary (2021–2022)",
+        ("Jennifer Psaki", "Psaki"),
+        (("twitter", "jrpsaki"),),
+        (Term("press secretary", _BIDEN, date(2022, 5, 13)),),
+    ),
+    KnownSpeaker(
+        "Karine Jean-Pierre",
+        "White House Press Secretary (2022–2025)",
+        ("Jean-Pierre",),
+        (),
+        (Term("press secretary", date(2022, 5, 13), _TRUMP2),),
+    ),
+    KnownSpeaker(
+        "Karoline Leavitt",
+        "White House Press Secretary (2025–)",
+        ("Leavitt",),
+        (),
+        (Term("press secretary", _TRUMP2, None),),
+    ),
+)
+
+# Accounts that belong to an office, not a person: the holder on the post's date wrote it.
+OFFICE_HANDLES: dict[tuple[str, str], str] = {
+    ("twitter", "potus"): "president",
+    ("truthsocial", "potus"): "president",
+    ("twitter", "vp"): "vice president",
+    ("twitter", "presssec"): "press secretary",
+}
