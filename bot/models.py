@@ -8,7 +8,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -240,3 +251,29 @@ class Delivery(Leased, table=True):
     next_attempt_at: datetime | None = ts(index=True)
     last_error: str | None = text_column()
     sent_at: datetime | None = ts()
+
+
+class MatchDoc(SQLModel, table=True):
+    """An original in the search index, with the shingles stored for it (see bot.match.index)."""
+
+    __tablename__ = "match_docs"
+
+    original_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("originals.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    shingles: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # int64 array
+
+
+class MatchShingle(SQLModel, table=True):
+    """Posting list of the search index: which originals contain a hashed word shingle."""
+
+    __tablename__ = "match_shingles"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    shingle: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    original_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))

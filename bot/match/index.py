@@ -1,0 +1,322 @@
+"""The originals search index: hashed word shingles in the database, ranked, then reranked.
+
+Each original's text is cut into hashed 4-word shingles (:mod:`bot.match.shingles`), stored
+as rows ``(shingle, original_id)`` in ``match_shingles`` (a clustered key on SQLite, a
+btree on PostgreSQL) and as one packed list in ``match_docs`` so re-indexing can remove them.
+
+:func:`search` looks up the quote's shingles, skips stop-shingles (more than
+:data:`STOP_POSTINGS` originals share them), ranks originals by the rarity-weighted shingles
+they share, applies the ``before``/``speaker_ids`` filters in SQL, and reranks the best
+:data:`POOL` with rapidfuzz against the whole text. Reads and writes run on the caller's
+connection (inside its transaction), with the driver's executemany for speed.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from rapidfuzz import fuzz
+from sqlalchemy import Connection, select
+
+from bot.match.shingles import index_words, shingles_of_words
+from bot.models import Original
+
+STOP_POSTINGS = 500
+"""A shingle shared by more originals than this says nothing about which one is quoted."""
+POOL = 20
+"""Candidates (by shared shingles) reranked with rapidfuzz."""
+MAX_QUERY_SHINGLES = 120
+"""A longer quote is looked up by an even sample of this many shingles."""
+_CHUNK = 500  # ids per IN (…) / rows per executemany batch
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An original that may be the source of a quote.
+
+    ``score`` is the rapidfuzz similarity (0–100) of the quote to the original's normalised
+    text (``partial_ratio``, or ``ratio`` when the original is the shorter); ``shared`` is
+    the number of the quote's shingles the original contains.
+    """
+
+    original_id: int
+    score: float
+    shared: int
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalRow:
+    """What reranking and matching need of an original."""
+
+    id: int
+    text: str
+    platform: str
+    post_id: str
+    url: str | None
+    author_name: str | None
+    author_handle: str | None
+    speaker_id: int | None
+    posted_at: datetime | None
+    status: str
+    kind: str
+    is_retweet: bool
+    parent_id: int | None
+
+
+_ORIGINALS: Any = Original.__table__  # type: ignore[attr-defined]
+_ROW_COLUMNS = [_ORIGINALS.c[name] for name in OriginalRow.__dataclass_fields__]
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _pack(values: Iterable[int]) -> bytes:
+    return array("q", sorted(values)).tobytes()
+
+
+def _unpack(blob: bytes) -> list[int]:
+    values = array("q")
+    values.frombytes(bytes(blob))
+    return values.tolist()
+
+
+def _is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def _stored(connection: Connection, ids: Sequence[int]) -> dict[int, list[int]]:
+    """The shingles stored for those of *ids* that are indexed."""
+    found: dict[int, list[int]] = {}
+    mark = "%s" if _is_postgres(connection) else "?"
+    for chunk in _batched(ids, _CHUNK):
+        marks = ", ".join([mark] * len(chunk))
+        result = connection.exec_driver_sql(
+            f"SELECT original_id, shingles FROM match_docs WHERE original_id IN ({marks})",
+            tuple(chunk),
+        )
+        for original_id, blob in result:
+            found[original_id] = _unpack(blob)
+    return found
+
+
+def _insert_postings(connection: Connection, rows: list[tuple[int, int]]) -> None:
+    if not rows:
+        return
+    if _is_postgres(connection):
+        for chunk in _batched(rows, 50_000):
+            connection.exec_driver_sql(
+                "INSERT INTO match_shingles (shingle, original_id) "
+                "SELECT * FROM unnest(%s::bigint[], %s::integer[]) ON CONFLICT DO NOTHING",
+                ([row[0] for row in chunk], [row[1] for row in chunk]),
+            )
+        return
+    connection.exec_driver_sql(
+        "INSERT INTO match_shingles (shingle, original_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+def _delete_postings(connection: Connection, rows: list[tuple[int, int]]) -> None:
+    if not rows:
+        return
+    if _is_postgres(connection):
+        for chunk in _batched(rows, 50_000):
+            connection.exec_driver_sql(
+                "DELETE FROM match_shingles WHERE (shingle, original_id) IN "
+                "(SELECT * FROM unnest(%s::bigint[], %s::integer[]))",
+                ([row[0] for row in chunk], [row[1] for row in chunk]),
+            )
+        return
+    connection.exec_driver_sql(
+        "DELETE FROM match_shingles WHERE shingle = ? AND original_id = ?", rows
+    )
+
+
+def _upsert_docs(connection: Connection, docs: list[tuple[int, bytes]]) -> None:
+    if not docs:
+        return
+    mark = "%s" if _is_postgres(connection) else "?"
+    connection.exec_driver_sql(
+        f"INSERT INTO match_docs (original_id, shingles) VALUES ({mark}, {mark}) "
+        "ON CONFLICT (original_id) DO UPDATE SET shingles = excluded.shingles",
+        docs,
+    )
+
+
+def _delete_docs(connection: Connection, ids: Sequence[int]) -> None:
+    mark = "%s" if _is_postgres(connection) else "?"
+    for chunk in _batched(ids, _CHUNK):
+        marks = ", ".join([mark] * len(chunk))
+        connection.exec_driver_sql(
+            f"DELETE FROM match_docs WHERE original_id IN ({marks})", tuple(chunk)
+        )
+
+
+def index_originals(connection: Connection, items: Iterable[tuple[int, str]]) -> None:
+    """Index (or re-index) these ``(original_id, text)`` pairs, replacing earlier entries.
+
+    Runs in the caller's transaction; the originals must exist (``match_docs`` refers to
+    them). When an id comes twice, its last text counts.
+    """
+    for batch in _batched(items, 5_000):
+        new = {int(key): shingles_of_words(index_words(text)) for key, text in batch}
+        old = _stored(connection, list(new))
+        added: list[tuple[int, int]] = []
+        removed: list[tuple[int, int]] = []
+        docs: list[tuple[int, bytes]] = []
+        for original_id, current in new.items():
+            before = old.get(original_id)
+            if before is None:
+                added.extend((shingle, original_id) for shingle in current)
+            else:
+                earlier = set(before)
+                if earlier == current:
+                    continue
+                removed.extend((shingle, original_id) for shingle in earlier - current)
+                added.extend((shingle, original_id) for shingle in current - earlier)
+            docs.append((original_id, _pack(current)))
+        _delete_postings(connection, removed)
+        _insert_postings(connection, added)
+        _upsert_docs(connection, docs)
+
+
+def unindex(connection: Connection, ids: Iterable[int]) -> None:
+    """Remove these originals from the index (ids not indexed are ignored)."""
+    wanted = [int(original_id) for original_id in ids]
+    for chunk in _batched(wanted, _CHUNK):
+        stored = _stored(connection, chunk)
+        _delete_postings(
+            connection,
+            [(shingle, original_id) for original_id, items in stored.items() for shingle in items],
+        )
+        _delete_docs(connection, list(stored))
+
+
+def _postings(connection: Connection, shingles: Sequence[int]) -> dict[int, list[int]]:
+    """Up to STOP_POSTINGS + 1 originals for each shingle."""
+    found: dict[int, list[int]] = {}
+    if _is_postgres(connection):
+        result = connection.exec_driver_sql(
+            "SELECT q.s, m.original_id FROM unnest(%s::bigint[]) AS q(s) CROSS JOIN LATERAL "
+            "(SELECT original_id FROM match_shingles WHERE shingle = q.s LIMIT %s) AS m",
+            (list(shingles), STOP_POSTINGS + 1),
+        )
+        for shingle, original_id in result:
+            found.setdefault(shingle, []).append(original_id)
+        return found
+    cursor: Any = connection.connection.cursor()
+    try:
+        for shingle in shingles:
+            rows = cursor.execute(
+                "SELECT original_id FROM match_shingles WHERE shingle = ? LIMIT ?",
+                (shingle, STOP_POSTINGS + 1),
+            ).fetchall()
+            if rows:
+                found[shingle] = [row[0] for row in rows]
+    finally:
+        cursor.close()
+    return found
+
+
+def _rank(postings: dict[int, list[int]]) -> tuple[list[int], dict[int, float], dict[int, int]]:
+    """Originals by the rarity-weighted count of shingles they share with the quote."""
+    usable = {s: docs for s, docs in postings.items() if len(docs) <= STOP_POSTINGS}
+    if not usable:  # only common shingles: better than nothing (a much-copied post)
+        usable = postings
+    weight: dict[int, float] = {}
+    shared: dict[int, int] = {}
+    for docs in usable.values():
+        value = 1.0 / math.log2(1 + len(docs))
+        for original_id in docs:
+            weight[original_id] = weight.get(original_id, 0.0) + value
+            shared[original_id] = shared.get(original_id, 0) + 1
+    ranked = sorted(weight, key=lambda original_id: (-weight[original_id], original_id))
+    return ranked, weight, shared
+
+
+def _rows(
+    connection: Connection,
+    ids: Sequence[int],
+    *,
+    before: datetime | None = None,
+    speaker_ids: Collection[int] | None = None,
+) -> dict[int, OriginalRow]:
+    found: dict[int, OriginalRow] = {}
+    for chunk in _batched(ids, _CHUNK):
+        query = select(*_ROW_COLUMNS).where(_ORIGINALS.c.id.in_(chunk))
+        if speaker_ids is not None:
+            query = query.where(_ORIGINALS.c.speaker_id.in_(list(speaker_ids)))
+        if before is not None:
+            posted = _ORIGINALS.c.posted_at
+            query = query.where(posted.is_(None) | (posted <= before))
+        for row in connection.execute(query):
+            found[row.id] = OriginalRow(*row)
+    return found
+
+
+def candidate_texts(connection: Connection, ids: Iterable[int]) -> dict[int, OriginalRow]:
+    """The originals with these ids (missing ids are left out)."""
+    return _rows(connection, [int(original_id) for original_id in ids])
+
+
+def similarity(query: str, text: str) -> float:
+    """rapidfuzz similarity of two normalised texts; whole strings when *text* is shorter.
+
+    ``partial_ratio`` alone scores 100 for any short text contained in a long quote.
+    """
+    if len(text) < len(query):
+        return float(fuzz.ratio(query, text))
+    return float(fuzz.partial_ratio(query, text))
+
+
+def search(
+    connection: Connection,
+    text: str,
+    *,
+    limit: int = 20,
+    before: datetime | None = None,
+    speaker_ids: Collection[int] | None = None,
+) -> list[Candidate]:
+    """The originals most likely quoted by *text*, best first (at most *limit*).
+
+    ``before`` drops originals posted after it (originals without a date stay);
+    ``speaker_ids`` keeps only originals of those speakers.
+    """
+    if limit <= 0 or (speaker_ids is not None and not speaker_ids):
+        return []
+    words = index_words(text)
+    wanted = sorted(shingles_of_words(words))
+    if not wanted:
+        return []
+    if len(wanted) > MAX_QUERY_SHINGLES:
+        step = len(wanted) / MAX_QUERY_SHINGLES
+        wanted = [wanted[int(i * step)] for i in range(MAX_QUERY_SHINGLES)]
+    ranked, weight, shared = _rank(_postings(connection, wanted))
+    pool = max(limit, POOL)
+    filtered = before is not None or speaker_ids is not None
+    chunk = pool * 10 if filtered else pool
+    rows: list[OriginalRow] = []
+    for start in range(0, len(ranked), chunk):
+        ids = ranked[start : start + chunk]
+        found = _rows(connection, ids, before=before, speaker_ids=speaker_ids)
+        rows.extend(found[original_id] for original_id in ids if original_id in found)
+        if len(rows) >= pool:
+            break
+    query = " ".join(words)
+    scored = [(similarity(query, " ".join(index_words(row.text))), row) for row in rows[:pool]]
+    scored.sort(key=lambda item: (-item[0], item[1].is_retweet, -weight[item[1].id], item[1].id))
+    return [
+        Candidate(original_id=row.id, score=score, shared=shared[row.id])
+        for score, row in scored[:limit]
+    ]
