@@ -1,0 +1,370 @@
+"""People in an article: names as first introduced, their roles, and what later surnames,
+honorifics and pronouns refer to. Pure; one :class:`Cast` is built per article, in order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Titles that may stand before a name; the longest first so "Vice President" beats "President".
+TITLES = (
+    "Vice President",
+    "President",
+    "President-elect",
+    "Prime Minister",
+    "Foreign Minister",
+    "Minister",
+    "Attorney General",
+    "Secretary of State",
+    "Secretary",
+    "Press Secretary",
+    "Chancellor",
+    "Senator",
+    "Sen.",
+    "Representative",
+    "Rep.",
+    "Congressman",
+    "Congresswoman",
+    "Governor",
+    "Gov.",
+    "Lt. Gov.",
+    "Mayor",
+    "Speaker",
+    "Leader",
+    "Judge",
+    "Justice",
+    "Chief Justice",
+    "Dr.",
+    "Dr",
+    "Prof.",
+    "Professor",
+    "Mr.",
+    "Mr",
+    "Mrs.",
+    "Mrs",
+    "Ms.",
+    "Ms",
+    "Miss",
+    "Sir",
+    "Dame",
+    "Lord",
+    "Lady",
+    "First Lady",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Pope",
+    "Gen.",
+    "General",
+    "Col.",
+    "Colonel",
+    "Lt.",
+    "Capt.",
+    "Captain",
+    "Sgt.",
+    "Adm.",
+    "Admiral",
+    "Ambassador",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "Commissioner",
+    "Sheriff",
+    "Chief",
+    "Coach",
+    "Rev.",
+    "Reverend",
+    "Rabbi",
+    "Father",
+    "Sister",
+    "Detective",
+    "Officer",
+    "Deputy",
+)
+_TITLE_RE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+MALE_TITLES = {"Mr.", "Mr", "Sir", "Lord", "King", "Prince", "Congressman", "Father", "Chairman"}
+FEMALE_TITLES = {
+    "Mrs.",
+    "Mrs",
+    "Ms.",
+    "Ms",
+    "Miss",
+    "Dame",
+    "Lady",
+    "First Lady",
+    "Queen",
+    "Princess",
+    "Congresswoman",
+    "Sister",
+    "Chairwoman",
+}
+# Lower-case words that may make up a role right before a name ("press secretary Sarah Sanders").
+ROLE_WORDS = words(
+    """
+    press secretary deputy assistant chief executive officer spokesperson spokesman
+    spokeswoman leader director minister senator president vice former general attorney
+    manager founder co-founder analyst professor economist chairman chairwoman chair
+    head commissioner governor mayor state foreign defense defence prime communications
+    adviser advisor aide senior national security lawyer coach captain star actor
+    actress singer rapper player striker midfielder goalkeeper defender author writer
+    journalist reporter editor host anchor researcher scientist doctor surgeon nurse
+    economist strategist pollster candidate nominee lawmaker representative congressman
+    congresswoman ambassador envoy official officer diplomat ceo cfo coo cto businessman
+    businesswoman entrepreneur investor billionaire owner partner president-elect
+    commander general colonel sergeant lieutenant agent inspector detective sheriff
+    superintendent principal teacher student designer engineer developer consultant
+    expert historian activist organizer organiser campaigner advocate chancellor counsel
+    counselor counsellor secretary-general the party's company's team's club's union's
+    group's
+    """
+)
+ROLE_HEADS = words(
+    """
+    secretary spokesperson spokesman spokeswoman leader director minister senator
+    president chairman chairwoman chair head commissioner governor mayor adviser advisor
+    aide lawyer coach captain star actor actress singer rapper player striker midfielder
+    goalkeeper defender author writer journalist reporter editor host anchor researcher
+    scientist doctor surgeon nurse economist strategist pollster candidate nominee
+    lawmaker representative congressman congresswoman ambassador envoy official officer
+    diplomat ceo cfo coo cto businessman businesswoman entrepreneur investor billionaire
+    owner founder co-founder partner president-elect commander general colonel sergeant
+    lieutenant agent inspector detective sheriff superintendent principal teacher
+    student designer engineer developer consultant expert historian activist organizer
+    organiser campaigner advocate chancellor counsel counselor counsellor secretary-
+    general analyst manager executive
+    """
+)
+FEMALE_ROLES = {"spokeswoman", "chairwoman", "congresswoman", "businesswoman", "actress"}
+MALE_ROLES = {"spokesman", "chairman", "congressman", "businessman"}
+FEMALE_NAMES = words(
+    """
+    mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+    margaret betty sandra ashley dorothy kimberly emily donna michelle carol amanda
+    melissa deborah stephanie rebecca laura sharon cynthia kathleen amy shirley angela
+    helen anna brenda pamela nicole samantha katherine christine debra rachel catherine
+    carolyn janet ruth maria heather diane virginia julie joyce victoria olivia kelly
+    christina lauren joan evelyn judith megan cheryl andrea hannah martha jacqueline
+    frances gloria ann teresa kathryn sara janice jean alice madison doris abigail julia
+    judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
+    natalie isabella charlotte rose alexis kayla hillary kamala nancy melania ivanka
+    ilhan alexandria elizabeth nikki kellyanne hope jen karine jane ella mia emma ava
+    zoe chloe lucy holly greta angela theresa ursula jacinda marine giorgia
+    """
+)
+MALE_NAMES = words(
+    """
+    james robert john michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian
+    george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan
+    stephen larry justin scott brandon benjamin samuel gregory alexander frank patrick
+    raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter
+    kyle walter ethan jeremy harold keith christian roger noah gerald carl terry sean
+    austin arthur lawrence jesse dylan bryan joe jordan billy bruce albert willie
+    gabriel logan alan juan wayne roy ralph randy eugene vincent russell elijah louis
+    bobby philip johnny barack mike mitch chuck bernie ted marco rand lindsey kevin sean
+    rudy boris emmanuel vladimir xi kim moon shinzo justin olaf rishi keir elon jeff
+    bill tim sundar mark satya hunter beto pete tom ben sam max leo luke oliver harry
+    jim bob tony steve dan matt chris nick rick ron greg
+    """
+)
+
+_CAP = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
+_PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|la|le|dos|du|ibn)"
+NAME = rf"{_CAP}(?:\.?\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
+_MENTION = re.compile(rf"(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{NAME})")
+
+# Capitalised words that start sentences or name things other than people.
+STOP_WORDS = words(
+    """
+    The A An In On At But And Or If When While As This That These Those It He She They
+    We I You His Her Their Our Its My After Before During Since For With Without From To
+    Of By According Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+    February March April May June July August September October November December Jan
+    Feb Mar Apr Jun Jul Aug Sept Sep Oct Nov Dec Still Yet So Also Now Then Meanwhile
+    However Later Earlier Last Next Speaking Asked Both Many Some Other Others Most
+    Several Two Three One No Not Yes There Here What Who Why How Where Which Even Just
+    Only Like Though Although Because Instead Indeed Despite Asked Under Over Among
+    Between Through Into Upon Once Every Each All Any Such Should Would Could Will Can
+    May Might Must Do Does Did Is Are Was Were Be Has Have Had Watch Follow Read Photo
+    Image Credit Getty AP Reuters Updated Posted Published Related Sign Subscribe Share
+    Click See More Mrs Mr Ms Dr
+    """
+)
+ORG_WORDS = words(
+    """
+    House Department University College Company Corp Corporation Inc Ltd LLC Group News
+    Times Post Journal Party Committee Council Congress Senate Court Agency Association
+    Institute Foundation Ministry Office Bank Airlines Press Reuters Twitter Facebook
+    Instagram YouTube TikTok Google Apple Microsoft Amazon Korea America American States
+    Union Republic Kingdom City County Street Center Centre Museum Church School Police
+    Army Force Navy Club FC United Commission Administration Network Media Studios
+    Records Games Service Services Security Nations Organization Organisation Federal
+    National Democrats Republicans Democratic Republican Pentagon Kremlin Capitol Hall
+    Square Park Hospital Television Radio Magazine Daily Herald Tribune Guardian
+    Telegraph Society Fund Board Bureau Authority Government Parliament Assembly Cabinet
+    Council Labour Labor Conservative Liberal Greens Coalition Alliance Project
+    Initiative Summit War Act Bill Day Week Year Championship League Cup Festival Awards
+    Award Prize Olympics World Series Island Islands Ocean Sea River Mountain Valley
+    Airport Station Road Avenue Bridge Tower Building Palace Stadium Arena Hotel
+    Restaurant Cafe Street Region Province State Coast North South East West Northern
+    Southern Eastern Western Central Supreme Circuit District Trump's
+    """
+)
+PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": None, "it": None}
+
+
+@dataclass
+class Person:
+    """Someone the article names, as first introduced."""
+
+    name: str
+    role: str | None = None
+    gender: str | None = None  # "m", "f" or None when unknown
+    last_seen: int = 0
+
+
+@dataclass
+class Cast:
+    """The people met so far in reading order; resolves surnames and pronouns to them."""
+
+    people: list[Person] = field(default_factory=list)
+    clock: int = 0
+
+    def mention(self, phrase: str, role: str | None = None) -> Person | None:
+        """Record a mention ("Sen. Jane Roe", "Roe", "Mr. Doe"); returns who it is."""
+        parsed = parse_name(phrase)
+        if parsed is None:
+            return None
+        name, title, gender = parsed
+        person = self.lookup(name)
+        if person is None:
+            person = Person(name=name, role=role or _title_role(title), gender=gender)
+            self.people.append(person)
+        else:
+            if len(name.split()) > len(person.name.split()) and person.name in name:
+                person.name = name  # "Roe" first, "Jane Roe" later: keep the fuller form
+            person.role = person.role or role or _title_role(title)
+            person.gender = person.gender or gender
+        self.clock += 1
+        person.last_seen = self.clock
+        return person
+
+    def lookup(self, name: str) -> Person | None:
+        """The person a full name, a surname or a first name refers to, most recent first."""
+        tokens = name.split()
+        for person in sorted(self.people, key=lambda p: -p.last_seen):
+            known = person.name.split()
+            if person.name == name or (len(tokens) == 1 and tokens[0] in (known[-1], known[0])):
+                return person
+            if len(tokens) > 1 and tokens[-1] == known[-1] and len(known) == 1:
+                return person
+            same_first = tokens[0] == known[0] or (
+                tokens[0].endswith(".") and known[0][0] == tokens[0][0]
+            )
+            if len(tokens) > 1 and len(known) > 1 and tokens[-1] == known[-1] and same_first:
+                return person
+        return None
+
+    def pronoun(self, word: str) -> Person | None:
+        """The most recent person a pronoun can refer to (by gender when it is known)."""
+        gender = PRONOUNS.get(word.lower())
+        candidates = sorted(self.people, key=lambda p: -p.last_seen)
+        for person in candidates:
+            if gender is None or person.gender in (None, gender):
+                if gender and person.gender is None:
+                    person.gender = gender
+                self.clock += 1
+                person.last_seen = self.clock
+                return person
+        return None
+
+
+def parse_name(phrase: str) -> tuple[str, str | None, str | None] | None:
+    """(name, title, gender) from "Sen. Jane Roe"; None when it is not a person's name."""
+    phrase = re.sub(r"\s+", " ", phrase.strip(" ,.;:")).removeprefix("the ").removeprefix("The ")
+    title = None
+    match = re.match(rf"(?:{_TITLE_RE})(?=\s)", phrase)
+    while match:
+        title = match.group(0)
+        phrase = phrase[match.end() :].strip()
+        match = re.match(rf"(?:{_TITLE_RE})(?=\s)", phrase)
+    phrase = re.sub(r"(?:'s|’s)$", "", phrase)
+    tokens = phrase.split()
+    if not tokens or not tokens[0][:1].isupper():
+        return None
+    if tokens[0] in STOP_WORDS or any(t.strip(".,") in ORG_WORDS for t in tokens):
+        return None
+    gender = None
+    if title in MALE_TITLES:
+        gender = "m"
+    elif title in FEMALE_TITLES:
+        gender = "f"
+    elif len(tokens) > 1:
+        first = tokens[0].lower()
+        gender = "f" if first in FEMALE_NAMES else "m" if first in MALE_NAMES else None
+    return " ".join(tokens), title, gender
+
+
+def _title_role(title: str | None) -> str | None:
+    if title is None or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame"}:
+        return None
+    return {"Sen.": "Senator", "Rep.": "Representative", "Gov.": "Governor"}.get(title, title)
+
+
+def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
+    """Person mentions in running text: (offset, name phrase with title, role before it)."""
+    found: list[tuple[int, str, str | None]] = []
+    for match in _MENTION.finditer(text):
+        name = match.group("name")
+        tokens = name.split()
+        # Drop sentence-initial capitalised words that are not names ("Still Jane Roe").
+        while tokens and tokens[0].strip(".") in STOP_WORDS:
+            tokens = tokens[1:]
+        if not tokens:
+            continue
+        title = match.group("title")
+        if title is None and len(tokens) < 2:
+            continue
+        if any(t.strip(".,") in ORG_WORDS for t in tokens) or tokens[-1].endswith("."):
+            if tokens[-1].endswith(".") and len(tokens) > 2:
+                tokens = tokens[:-1]
+            else:
+                continue
+        phrase = (f"{title} " if title else "") + " ".join(tokens)
+        role = role_before(text, match.start()) if title is None else None
+        found.append((match.start(), phrase, role))
+    return found
+
+
+def role_before(text: str, start: int) -> str | None:
+    """The role phrase right before a name: "White House press secretary" in
+    "White House press secretary Sarah Sanders"; None when the words there are no role."""
+    words = text[max(0, start - 80) : start].split()
+    role: list[str] = []
+    for word in reversed(words):
+        bare = word.strip(",;:()")
+        if bare != word or not bare:
+            break
+        lower = bare.lower()
+        if lower in ROLE_WORDS or (bare[:1].isupper() and lower not in _ARTICLES):
+            role.insert(0, bare)
+        else:
+            break
+        if len(role) >= 6:
+            break
+    while role and role[-1].lower() not in ROLE_HEADS:
+        role.pop()  # the role must end with its head noun
+    while role and role[0] in STOP_WORDS:
+        role.pop(0)
+    if not role or not any(w.lower() in ROLE_HEADS for w in role):
+        return None
+    return " ".join(role)
+
+
+_ARTICLES = {"the", "a", "an", "and", "or", "of", "said", "says", "to", "by", "with"}
