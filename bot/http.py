@@ -343,6 +343,17 @@ def _mapped_errors(url: str) -> Iterator[None]:
         raise NetworkError(url, f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
 
 
+def _check_url(url: str) -> None:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise BadURL(url, f"not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https"):
+        raise BadURL(url, "only http:// and https:// URLs are fetched")
+    if not parsed.host:
+        raise BadURL(url, "the URL has no host")
+
+
 def _check_head(url: str, response: httpx.Response, limit: int) -> None:
     if response.status_code != 304 and not 200 <= response.status_code < 300:
         raise HTTPStatus(url, response.status_code, response.headers)
@@ -378,6 +389,7 @@ def fetch(
     """
     limit = max_bytes or (client.max_bytes if isinstance(client, LimitedClient) else None)
     limit = limit or DEFAULT_MAX_BYTES
+    _check_url(url)
     with _mapped_errors(url), client.stream("GET", url, headers=headers) as response:
         _check_head(url, response, limit)
         chunks: list[bytes] = []
@@ -403,6 +415,7 @@ async def afetch(
         await throttle.wait(url)
     limit = max_bytes or (client.max_bytes if isinstance(client, AsyncLimitedClient) else None)
     limit = limit or DEFAULT_MAX_BYTES
+    _check_url(url)
     with _mapped_errors(url):
         async with client.stream("GET", url, headers=headers) as response:
             _check_head(url, response, limit)
