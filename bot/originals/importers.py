@@ -1,0 +1,225 @@
+"""`originals import`: stream a file of originals into the store, in batches.
+
+The file is read one record at a time (a JSON list — the Trump Twitter Archive's condensed
+export — is the exception: it is one JSON value and is parsed whole). A malformed record is
+reported with its line number and reason and skipped; it never aborts the import.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Engine
+
+from bot.models import utcnow
+from bot.originals import records as fmt_records
+from bot.originals.records import Record
+from bot.originals.store import Speakers, write_records
+
+FORMATS = ("auto", "jsonl", "csv", "tta", "tweets", "whitehouse")
+BATCH = 2_000
+MAX_REJECTS_KEPT = 1_000
+
+Progress = Callable[[int, int], None]  # (bytes read, total bytes)
+
+
+class ImportFormatError(ValueError):
+    """The file is missing or its format cannot be told; the message says what to do."""
+
+
+@dataclass
+class ImportSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0  # passages written for new or changed transcripts
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason), first 1,000
+    rejected_count: int = 0
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < MAX_REJECTS_KEPT:
+            self.rejected.append((line, reason))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "passages": self.passages,
+            "rejected": self.rejected_count,
+            "rejects": [{"line": line, "reason": reason} for line, reason in self.rejected],
+        }
+
+
+@dataclass
+class _Source:
+    """An open file and what it holds: container (jsonl|json|csv) and record format."""
+
+    raw: IO[bytes]
+    text: IO[str]
+    container: str
+    converter: Callable[[dict[str, Any]], Record]
+    size: int
+
+
+def _open(path: Path) -> tuple[IO[bytes], IO[str]]:
+    raw = path.open("rb")
+    gzipped = raw.read(2) == b"\x1f\x8b"
+    raw.seek(0)
+    stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
+    return raw, io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+
+
+def _first_record(text: IO[str], container: str) -> dict[str, Any] | None:
+    if container == "csv":
+        return next(csv.DictReader(text), None)
+    for line in text:
+        if line.strip():
+            try:
+                value = json.loads(line)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def _first_char(text: IO[str]) -> str:
+    while True:
+        chunk = text.read(1)
+        if not chunk or not chunk.isspace():
+            return chunk
+
+
+def open_source(path: Path, fmt: str = "auto") -> _Source:
+    """Open *path* and decide its format (by extension and by sniffing the first record)."""
+    if fmt not in FORMATS:
+        raise ImportFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if not path.is_file():
+        raise ImportFormatError(f"{path}: no such file")
+    name = path.name.lower().removesuffix(".gz")
+    raw, text = _open(path)
+    try:
+        container = "csv" if name.endswith(".csv") or fmt == "csv" else "jsonl"
+        if container == "jsonl" and _first_char(text) == "[":
+            container = "json"
+        raw.seek(0)
+        raw, text = _open(path)
+        first = _first_json_item(text) if container == "json" else _first_record(text, container)
+        raw.seek(0)
+        raw, text = _open(path)
+        chosen = fmt
+        if fmt in ("auto", "csv"):
+            sniffed = fmt_records.sniff(first) if first else None
+            if sniffed is None:
+                hint = "jsonl, csv, tta, tweets or whitehouse"
+                raise ImportFormatError(f"{path}: cannot tell the format; pass --format {hint}")
+            chosen = sniffed
+        return _Source(raw, text, container, fmt_records.CONVERTERS[chosen], path.stat().st_size)
+    except BaseException:
+        raw.close()
+        raise
+
+
+def _first_json_item(text: IO[str]) -> dict[str, Any] | None:
+    try:
+        value = json.load(text)
+    except ValueError:
+        return None
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return None
+
+
+def iter_records(source: _Source) -> Iterator[tuple[int, Record | str]]:
+    """(line number, Record or the reason it was rejected), in file order."""
+    if source.container == "json":
+        try:
+            items = json.load(source.text)
+        except ValueError as exc:
+            yield 1, f"not a JSON list: {exc}"
+            return
+        if not isinstance(items, list):
+            yield 1, "not a JSON list"
+            return
+        for number, item in enumerate(items, start=1):
+            yield number, _convert(source, item)
+        return
+    if source.container == "csv":
+        reader = csv.DictReader(source.text)
+        for row in reader:
+            yield reader.line_num, _convert(source, row)
+        return
+    for number, line in enumerate(source.text, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            yield number, f"not JSON: {exc.args[0] if exc.args else exc}"
+            continue
+        yield number, _convert(source, item)
+
+
+def _convert(source: _Source, item: Any) -> Record | str:
+    if not isinstance(item, dict):
+        return "not a JSON object"
+    try:
+        return source.converter(item)
+    except ValueError as exc:
+        return str(exc)
+
+
+def import_file(
+    engine: Engine,
+    path: str | Path,
+    *,
+    fmt: str = "auto",
+    progress: Progress | None = None,
+    index: bool = True,
+    now: datetime | None = None,
+    batch_size: int = BATCH,
+) -> ImportSummary:
+    """Import one file of originals; importing the same file again changes nothing."""
+    source = open_source(Path(path), fmt)
+    summary = ImportSummary()
+    speakers = Speakers()
+    stamp = now or utcnow()
+    batch: dict[tuple[str, str], Record] = {}
+
+    def flush() -> None:
+        if not batch:
+            return
+        with engine.begin() as connection:
+            written = write_records(
+                connection, list(batch.values()), now=stamp, speakers=speakers, index=index
+            )
+        for outcome in written.outcomes:
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+        summary.passages += written.passages
+        batch.clear()
+        if progress is not None:
+            progress(source.raw.tell(), source.size)
+
+    try:
+        for number, item in iter_records(source):
+            if isinstance(item, str):
+                summary.reject(number, item)
+                continue
+            if item.key in batch:
+                flush()  # the same original twice: the later line counts, after the earlier
+            batch[item.key] = item
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    finally:
+        source.raw.close()
+    return summary
