@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from bot.extract.types import Embed, Quote
 from bot.match import index
 from bot.match.align import NO_ALIGNMENT, Alignment, align
+from bot.match.normalize import split_fragments
 from bot.match.verdict import (
     AttributionCheck,
     OriginalRef,
@@ -193,7 +194,8 @@ def match_quote(
 ) -> Verdict:
     """The verdict on a quotation in an article's text."""
     citation = citation if citation is not None else {"kind": "quote", **quote.to_json()}
-    fragments = list(quote.fragments) or [quote.text]
+    # A fragment may still hold an ellipsis ("A … B"): split it into its parts.
+    fragments = [part for f in (quote.fragments or (quote.text,)) for part in split_fragments(f)]
     originals = candidates(session, " ".join(fragments), speaker=quote.speaker, before=before)
     best, ties = choose(
         session,
