@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from rapidfuzz import fuzz
 from sqlalchemy import Connection, select
 
+from bot.match.normalize import split_fragments
 from bot.match.shingles import index_words, shingles_of_words
 from bot.models import Original
 
@@ -121,6 +122,7 @@ def _insert_postings(connection: Connection, rows: list[tuple[int, int]]) -> Non
                 ([row[0] for row in chunk], [row[1] for row in chunk]),
             )
         return
+    rows.sort()  # in key order: SQLite appends to its b-tree pages instead of seeking
     connection.exec_driver_sql(
         "INSERT INTO match_shingles (shingle, original_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         rows,
@@ -280,6 +282,13 @@ def similarity(query: str, text: str) -> float:
     return float(fuzz.partial_ratio(query, text))
 
 
+def _fragments_similarity(parts: Sequence[str], text: str) -> float:
+    """Similarity of a quote (its fragments, when elided) to an original, by length."""
+    target = " ".join(index_words(text))
+    total = sum(len(part) for part in parts) or 1
+    return sum(similarity(part, target) * len(part) for part in parts) / total
+
+
 def search(
     connection: Connection,
     text: str,
@@ -313,8 +322,10 @@ def search(
         rows.extend(found[original_id] for original_id in ids if original_id in found)
         if len(rows) >= pool:
             break
-    query = " ".join(words)
-    scored = [(similarity(query, " ".join(index_words(row.text))), row) for row in rows[:pool]]
+    parts = [" ".join(index_words(part)) for part in split_fragments(text)]
+    if len(parts) < 2:
+        parts = [" ".join(words)]
+    scored = [(_fragments_similarity(parts, row.text), row) for row in rows[:pool]]
     scored.sort(key=lambda item: (-item[0], item[1].is_retweet, -weight[item[1].id], item[1].id))
     return [
         Candidate(original_id=row.id, score=score, shared=shared[row.id])

@@ -14,9 +14,9 @@ indexes tens of thousands of originals a second.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from hashlib import blake2b
 
 from bot.match.normalize import _BRACKET, _ENTITY, _FOLD, _LINK, _WORD
@@ -37,21 +37,36 @@ _MULT = (
 _FOLD_TABLE = str.maketrans(_FOLD)
 
 
+_LINK_LOWER = re.compile(_LINK.pattern)  # the same links, matched in lower-cased text
+_WORD_HASHES: dict[str, int] = {}
+_MAX_CACHED = 1 << 20
+
+
 def index_words(text: str) -> list[str]:
     """The normalised words of *text*, as :func:`bot.match.normalize.words` gives them."""
     if "&" in text:
         text = _ENTITY.sub(lambda match: html.unescape(match.group()), text)
-    text = _LINK.sub(" ", text).translate(_FOLD_TABLE)
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    text = _BRACKET.sub(" ", text.lower())
+        text = unicodedata.normalize("NFKC", text.translate(_FOLD_TABLE))
+    elif "`" in text:
+        text = text.replace("`", "'")
+    text = text.lower()
+    if "/" in text or "www." in text:
+        text = _LINK_LOWER.sub(" ", text)
+    if "[" in text:
+        text = _BRACKET.sub(" ", text)
     return _WORD.findall(text)
 
 
-@lru_cache(maxsize=1 << 18)
 def word_hash(word: str) -> int:
-    """A stable 64-bit hash of one word."""
-    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    """A stable 64-bit hash of one word (the same in every process)."""
+    value = _WORD_HASHES.get(word)
+    if value is None:
+        if len(_WORD_HASHES) >= _MAX_CACHED:
+            _WORD_HASHES.clear()
+        value = int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        _WORD_HASHES[word] = value
+    return value
 
 
 def _combine(hashes: Sequence[int]) -> int:
@@ -66,7 +81,8 @@ def shingles_of_words(words: Sequence[str], size: int = SIZE) -> set[int]:
     """The hashed shingles of a word list (one shingle when shorter than *size*)."""
     if not words:
         return set()
-    hashes = [word_hash(word) for word in words]
+    cached = _WORD_HASHES.get
+    hashes = [cached(word) or word_hash(word) for word in words]
     if len(hashes) < size:
         return {_combine(hashes)}
     if size == 4:  # the common case, unrolled: a linear mix of four random 64-bit values
