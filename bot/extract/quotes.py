@@ -13,7 +13,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from bot.extract.dates import date_hint
-from bot.extract.speakers import NAME, PRONOUNS, Cast, Person, find_mentions, parse_name, words
+from bot.extract.speakers import (
+    NAME,
+    PRONOUNS,
+    ROLE_HEADS,
+    Cast,
+    Person,
+    find_mentions,
+    parse_name,
+    split_role,
+    words,
+)
 from bot.extract.types import Channel, Quote
 
 MIN_WORDS = 4  # shorter quotations are scare quotes ("warm", "positive")
@@ -30,23 +40,23 @@ CUES = words(
     emphasised stressed urged joked quipped shared exclaimed observed concluded
     countered suggested predicted boasted complained confirmed described lamented mused
     tweets posts retweeted shouted yelled whispered testified elaborated recounted
-    cautioned vowed promised agreed disagreed
+    cautioned vowed promised agreed disagreed asserted assert
     """
 ) | {"pointed out"}
 _CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
 _AUX = (
-    r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently)"
-    r"\s+)*"
+    r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
+    r"|went on to|quickly|separately|had earlier)\s+)*"
 )
+_NP = r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[\w’'.-]+\s+){0,5}?[\w’'-]+"
 _SUBJECT = (
-    rf"(?P<subject>(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+)?(?:[\w’'.-]+\s+){{0,3}}"
-    rf"(?:spokes(?:man|woman|person)|representative|official|source|aide|statement)"
-    rf"(?:\s+for\s+(?:the\s+)?{NAME})?"
-    rf"|(?:[Tt]he\s+)?{NAME}|he|she|they|it|I|we|[Tt]he\s+\w+)"
+    rf"(?P<subject>(?:{NAME}(?:\s+(?:{NAME}))?)|he|she|they|it|I|we"
+    rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
 )
-_APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),)?"
+_REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
+_APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
 # "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
-_SUBJ_CUE = re.compile(rf"{_SUBJECT}{_APPOS}\s+{_AUX}{_CUE}\b")
+_SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS}\s+{_AUX}{_CUE}\b")
 # "said Jane Roe, the mayor" right after a quote.
 _CUE_SUBJ = re.compile(
     rf"^\s*(?P<cue>said|says|added|wrote|asked|continued|explained|noted|tweeted|posted|"
@@ -94,6 +104,7 @@ _SPEECH = re.compile(
     r"told)\b",
     re.I,
 )
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its"}
 _SOCIAL_CUES = {"tweeted", "tweets", "posted", "posts", "retweeted"}
 
 
@@ -111,7 +122,7 @@ class _Group:
     """Spans that make one quotation (split by its attribution, or over paragraphs)."""
 
     fragments: list[str] = field(default_factory=list)
-    clauses: list[str] = field(default_factory=list)  # attribution text, nearest first
+    clauses: list[tuple[bool, str]] = field(default_factory=list)  # (after?, text), nearest first
     paragraph: int = 0
 
 
@@ -161,78 +172,73 @@ class _Reader:
 
     # -- paragraphs ---------------------------------------------------------------------
 
-    def paragraph(self, paragraphs: Sequence[str], index: int) -> None:
+    def paragraph(self, paragraphs: Sequence[str], index: int, *, lenient: bool = False) -> None:
         text = paragraphs[index]
-        spans = scan(text)
         if _SKIP_LINE.search(text) and len(text.split()) < 40 or _looks_like_headline(text):
             self._flush()
-            self._meet(text, [])
             return
+        spans = scan(text)
+        initial = None
         if self.pending is not None:
             if spans and not text[: spans[0].start - 1].strip():
-                first = spans.pop(0)
-                self.pending.fragments.append(text[first.start : first.end])
-                if not first.closed and not spans and _continues(paragraphs, index):
-                    return
-                self.pending.clauses.insert(0, _after(text, first.end, spans))
-                self._finish(self.pending, index)
-                self.pending = None
-                text_spans = spans
+                initial = self.pending  # the quotation runs on into this paragraph
             else:
                 self._flush()
-                text_spans = spans
-        else:
-            text_spans = spans
-        self._meet(text, text_spans)
-        for group, last_span in _groups(text, text_spans, index):
-            if (
-                not last_span.closed
-                and last_span.end == len(text)
-                and _continues(paragraphs, index)
-            ):
+            self.pending = None
+        mentions = find_mentions(_outside(text, spans))
+        met = 0
+        for group, first_span, last_span in _groups(text, spans, index, initial):
+            while met < len(mentions) and mentions[met][0] < first_span.start:
+                self.cast.mention(mentions[met][1], mentions[met][2])
+                met += 1
+            runs_on = not last_span.closed and last_span.end == len(text)
+            if runs_on and _continues(paragraphs, index):
                 self.pending = group
                 continue
-            self._finish(group, index)
+            self._finish(group, lenient=lenient)
+        for _, phrase, role in mentions[met:]:
+            self.cast.mention(phrase, role)
+        self.cast.touch(_outside(text, spans))
 
     def blockquote(self, paragraphs: Sequence[str], first: int, last: int) -> None:
+        """Paragraphs set as <blockquote>: quoted as a whole unless marks inside say more."""
         self._flush()
+        if any(_marked(paragraphs[i]) for i in range(first, last + 1)):
+            for i in range(first, last + 1):
+                self.paragraph(paragraphs, i, lenient=True)
+            self._flush()
+            return
         parts = [_strip_marks(paragraphs[i]) for i in range(first, last + 1)]
         parts = [p for p in parts if p]
         if not parts:
             return
+        group = _Group(paragraph=first)
         attribution = _dash_attribution(parts[-1])
         if attribution is not None:
+            group.clauses.append((True, parts[-1][attribution.start() :]))
             parts[-1] = parts[-1][: attribution.start()].strip()
-        group = _Group(fragments=[" ".join(parts)], paragraph=first)
-        if attribution is not None:
-            group.clauses.append(parts[-1][attribution.start() :])
+        group.fragments = parts
         if first > 0:
-            intro = paragraphs[first - 1]
-            group.clauses.append(_tail_sentence(intro))
-        self._finish(group, first, lenient=True)
+            group.clauses.append((False, _tail_sentence(paragraphs[first - 1])))
+        self._finish(group, lenient=True)
 
     # -- quotations ---------------------------------------------------------------------
 
     def _flush(self) -> None:
         if self.pending is not None:
-            self._finish(self.pending, self.pending.paragraph)
+            self._finish(self.pending)
             self.pending = None
 
-    def _meet(self, text: str, spans: list[_Span]) -> None:
-        """Record the people a paragraph names outside its quotations."""
-        outside = _outside(text, spans)
-        for _, phrase, role in find_mentions(outside):
-            self.cast.mention(phrase, role)
-
-    def _finish(self, group: _Group, index: int, *, lenient: bool = False) -> None:
+    def _finish(self, group: _Group, *, lenient: bool = False) -> None:
+        index = group.paragraph
         fragments = [_clean(f) for f in group.fragments]
         fragments = [f for f in fragments if f]
         words = sum(len(f.split()) for f in fragments)
         if words < MIN_WORDS:
             return
         attribution = _Attribution()
-        for clause in group.clauses:
-            attribution = self._attribute(clause)
+        for after, clause in group.clauses:
+            attribution = self._attribute(clause, after=after)
             if attribution.found:
                 break
         if not attribution.found:
@@ -265,12 +271,18 @@ class _Reader:
             self.last = attribution
             self.last_paragraph = index
 
-    def _attribute(self, clause: str) -> _Attribution:
-        """Who a clause says spoke, and how ("Trump wrote on Twitter on Sept. 9")."""
-        match = _CUE_SUBJ.match(clause) or _ACCORDING.search(clause)
+    def _attribute(self, clause: str, *, after: bool) -> _Attribution:
+        """Who a clause says spoke, and how ("Trump wrote on Twitter on Sept. 9"). After a
+        quotation the first attribution counts, before it the last (nearest) one."""
+        match = _CUE_SUBJ.match(clause) if after else None
         if match is None:
-            candidates = list(_SUBJ_CUE.finditer(clause))
-            match = candidates[-1] if candidates else None
+            candidates = [m for m in _SUBJ_CUE.finditer(clause) if m.group("subject")]
+            according = _ACCORDING.search(clause)
+            if according is not None:
+                candidates.append(according)
+                candidates.sort(key=lambda m: m.start())
+            if candidates:
+                match = candidates[0] if after else candidates[-1]
         if match is None:
             dash = _DASH_ATTRIB.match(clause)
             if dash is None:
@@ -286,27 +298,33 @@ class _Reader:
         subject = subject.strip()
         cue_text = _cue_phrase(cue, clause)
         lower = subject.lower()
+        found = _Attribution(cue=cue_text, clause=clause, found=True)
         if lower in PRONOUNS:
-            person = self.cast.pronoun(lower)
-            return _Attribution(speaker=person, cue=cue_text, clause=clause, found=True)
+            found.speaker = self.cast.pronoun(lower)
+            return found
         if lower in ("i", "we"):
-            return _Attribution(cue=cue_text, clause=clause, found=True)
-        role = _appos_role(appos)
-        if parse_name(subject) is not None and subject[:1].isupper():
-            person = self.cast.mention(subject, role)
-            return _Attribution(speaker=person, cue=cue_text, clause=clause, found=True)
-        # "the company", "a spokesperson for the ministry": no person to name.
-        generic = re.sub(r"^(?:the|a|an)\s+", "", subject, flags=re.I)
-        name = generic if generic[:1].isupper() else None
-        if name:
-            name = re.sub(r"^The\s+", "", name)
-        return _Attribution(
-            speaker_text=name,
-            role=None if name else generic,
-            cue=cue_text,
-            clause=clause,
-            found=True,
-        )
+            return found
+        first = subject.split()[0]
+        if first.lower() in _DETERMINERS:
+            description = subject.split(maxsplit=1)[1] if " " in subject else subject
+            if first.lower() in ("the", "his", "her", "their", "its"):
+                found.speaker = self.cast.described(description)
+                if found.speaker is not None:
+                    return found
+            # "a spokesperson for the ministry", "the Dallas police department": no person.
+            head = description.split()[-1].lower()
+            if head in ROLE_HEADS or not any(w[:1].isupper() for w in description.split()):
+                found.role = description
+            else:
+                found.speaker_text = description
+            return found
+        name, role = split_role(subject)
+        role = _appos_role(appos) or role
+        if parse_name(name) is not None:
+            found.speaker = self.cast.mention(name, role)
+        else:
+            found.speaker_text = re.sub(r"^The\s+", "", name)
+        return found
 
 
 # -- scanning ---------------------------------------------------------------------------
@@ -357,33 +375,41 @@ def _closes_single(text: str, j: int) -> bool:
     return not after.isalnum() and not text[j - 1].isspace()
 
 
-def _groups(text: str, spans: list[_Span], index: int) -> list[tuple[_Group, _Span]]:
-    """Join spans split only by an attribution ("A,” she said. “B.”) into one group each."""
-    groups: list[tuple[_Group, _Span]] = []
+def _groups(
+    text: str, spans: list[_Span], index: int, initial: _Group | None = None
+) -> list[tuple[_Group, _Span, _Span]]:
+    """Join spans split only by an attribution ("A,” she said. “B.”) into one group each:
+    (group, its first span, its last span). `initial` is a quotation running on from the
+    paragraph before; the first span continues it."""
+    groups: list[tuple[_Group, _Span, _Span]] = []
     previous_end = 0
-    current: _Group | None = None
+    current = initial
+    first_span: _Span | None = spans[0] if spans and initial is not None else None
     last_span: _Span | None = None
     for k, span in enumerate(spans):
         fragment = text[span.start : span.end]
         before = text[previous_end : max(previous_end, span.start - 1)]
-        if current is not None and last_span is not None and _is_split(before, last_span):
+        if current is not None and (
+            (k == 0 and initial is not None)
+            or (last_span is not None and _is_split(before, last_span))
+        ):
             current.fragments.append(fragment)
-            current.clauses.insert(0, before)
+            if before.strip():
+                current.clauses.insert(0, (True, before))
         else:
-            if current is not None and last_span is not None:
-                current.clauses.insert(0, _after(text, last_span.end, spans[k:]))
-                groups.append((current, last_span))
-            pre = before if _WORK_INTRO.search(before) is None else "\x00"
+            if current is not None and last_span is not None and first_span is not None:
+                current.clauses.insert(0, (True, _after(text, last_span.end, spans[k:])))
+                groups.append((current, first_span, last_span))
             current = _Group(fragments=[fragment], paragraph=index)
-            if pre == "\x00":
-                current.fragments = [""]  # a title of a work, not a quotation
-            else:
-                current.clauses.append(_tail_sentence(pre))
+            first_span = span
+            if _WORK_INTRO.search(before):
+                current.fragments = [""]  # the title of a work, not a quotation
+            current.clauses.append((False, _tail_sentence(before)))
         last_span = span
         previous_end = span.end + 1
-    if current is not None and last_span is not None:
-        current.clauses.insert(0, _after(text, last_span.end, []))
-        groups.append((current, last_span))
+    if current is not None and last_span is not None and first_span is not None:
+        current.clauses.insert(0, (True, _after(text, last_span.end, [])))
+        groups.append((current, first_span, last_span))
     return groups
 
 
@@ -440,6 +466,13 @@ def _clean(fragment: str) -> str:
     text = re.sub(r"\s+", " ", fragment).strip()
     text = text.strip(_ALL_MARKS + " ")
     return text.rstrip(",;:—– ").strip()
+
+
+def _marked(text: str) -> bool:
+    """Does the text hold a quotation in marks with an attribution around it?"""
+    spans = scan(text)
+    inside = sum(span.end - span.start for span in spans)
+    return bool(spans) and inside < len(text.strip()) - 4
 
 
 def _strip_marks(text: str) -> str:

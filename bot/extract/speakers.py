@@ -53,7 +53,6 @@ TITLES = (
     "Sir",
     "Dame",
     "Lord",
-    "Lady",
     "First Lady",
     "King",
     "Queen",
@@ -96,7 +95,6 @@ FEMALE_TITLES = {
     "Ms",
     "Miss",
     "Dame",
-    "Lady",
     "First Lady",
     "Queen",
     "Princess",
@@ -174,9 +172,9 @@ MALE_NAMES = words(
     """
 )
 
-_CAP = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
+_CAP = r"(?:[A-Z][A-Za-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|la|le|dos|du|ibn)"
-NAME = rf"{_CAP}(?:\.?\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
+NAME = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
 _MENTION = re.compile(rf"(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{NAME})")
 
 # Capitalised words that start sentences or name things other than people.
@@ -217,6 +215,9 @@ ORG_WORDS = words(
     """
 )
 PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": None, "it": None}
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-zà-ÿ'’\-]*[a-zà-ÿ]\b")
+_FEMALE_WORDS = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]erself)\b")
+_MALE_WORDS = re.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 
 
 @dataclass
@@ -235,6 +236,7 @@ class Cast:
 
     people: list[Person] = field(default_factory=list)
     clock: int = 0
+    by_token: dict[str, Person] = field(default_factory=dict)  # surname or first name
 
     def mention(self, phrase: str, role: str | None = None) -> Person | None:
         """Record a mention ("Sen. Jane Roe", "Roe", "Mr. Doe"); returns who it is."""
@@ -251,9 +253,50 @@ class Cast:
                 person.name = name  # "Roe" first, "Jane Roe" later: keep the fuller form
             person.role = person.role or role or _title_role(title)
             person.gender = person.gender or gender
+        self._seen(person)
+        return person
+
+    def _seen(self, person: Person) -> None:
         self.clock += 1
         person.last_seen = self.clock
-        return person
+        tokens = person.name.split()
+        self.by_token[tokens[-1]] = person
+        self.by_token.setdefault(tokens[0], person)
+
+    def touch(self, text: str) -> list[Person]:
+        """Note who a paragraph names by surname alone ("Rodgers shoved Suh"), in order;
+        a lone person met with only "she"/"her" (or "he"/"his") around gets that gender."""
+        met: list[Person] = []
+        for token in _CAPITALISED.findall(text):
+            person = self.by_token.get(token)
+            if person is not None:
+                self._seen(person)
+                if person not in met:
+                    met.append(person)
+        if len(met) == 1 and met[0].gender is None:
+            female = bool(_FEMALE_WORDS.search(text))
+            male = bool(_MALE_WORDS.search(text))
+            if female != male:
+                met[0].gender = "f" if female else "m"
+        return met
+
+    def described(self, phrase: str) -> Person | None:
+        """The person a definite description refers to ("the actress", "the former mayor"):
+        the most recent one with that role word, else the most recent of the right gender."""
+        head = phrase.split()[-1].lower()
+        if head not in ROLE_HEADS:
+            return None
+        gender = "f" if head in FEMALE_ROLES else "m" if head in MALE_ROLES else None
+        ranked = sorted(self.people, key=lambda p: -p.last_seen)
+        for person in ranked:
+            if person.role and head in person.role.lower():
+                self._seen(person)
+                return person
+        for person in ranked:
+            if gender is None or person.gender in (None, gender):
+                self._seen(person)
+                return person
+        return None
 
     def lookup(self, name: str) -> Person | None:
         """The person a full name, a surname or a first name refers to, most recent first."""
@@ -279,8 +322,7 @@ class Cast:
             if gender is None or person.gender in (None, gender):
                 if gender and person.gender is None:
                     person.gender = gender
-                self.clock += 1
-                person.last_seen = self.clock
+                self._seen(person)
                 return person
         return None
 
@@ -323,10 +365,19 @@ def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
     for match in _MENTION.finditer(text):
         name = match.group("name")
         tokens = name.split()
-        # Drop sentence-initial capitalised words that are not names ("Still Jane Roe").
+        # Drop sentence-initial capitalised words that are not names ("Still Jane Roe",
+        # "Longtime Donald Trump") and role words ("CEO Jamie Dimon").
         while tokens and tokens[0].strip(".") in STOP_WORDS:
             tokens = tokens[1:]
-        if not tokens:
+        first_name = next(
+            (i for i, t in enumerate(tokens) if t.lower() in FEMALE_NAMES | MALE_NAMES),
+            0,
+        )
+        if 0 < first_name < len(tokens) - 1:
+            tokens = tokens[first_name:]
+        name, _ = split_role(" ".join(tokens))
+        tokens = name.split()
+        if not tokens or tokens[-1].lower() in ROLE_WORDS:
             continue
         title = match.group("title")
         if title is None and len(tokens) < 2:
@@ -340,6 +391,29 @@ def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
         role = role_before(text, match.start()) if title is None else None
         found.append((match.start(), phrase, role))
     return found
+
+
+def split_role(phrase: str) -> tuple[str, str | None]:
+    """("Nicola Sturgeon", "Scotland's First Minister") from the whole phrase: the name is the
+    run of capitalised words at the end that are neither role words nor possessives."""
+    tokens = phrase.split()
+    cut = len(tokens)
+    while cut > 0:
+        token = tokens[cut - 1]
+        bare = token.strip(",")
+        if (
+            not bare[:1].isupper()
+            or bare.lower() in ROLE_WORDS
+            or bare.endswith(("'s", "’s"))
+            or bare in TITLES
+            or len(tokens) - cut >= 4
+        ):
+            break
+        cut -= 1
+    if cut == len(tokens):
+        return phrase, None
+    role = " ".join(tokens[:cut]) or None
+    return " ".join(tokens[cut:]), role
 
 
 def role_before(text: str, start: int) -> str | None:
