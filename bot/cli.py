@@ -224,6 +224,83 @@ def originals_show(
         )
 
 
+@originals_app.command("search")
+def originals_search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The quote to look for.")],
+    speaker: Annotated[
+        str | None,
+        typer.Option("--speaker", help="Only this speaker's originals (name, alias, @handle)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many candidates, best first.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the originals a quote may come from, best first (rapidfuzz score 0-100)."""
+    from rich.table import Table
+    from sqlmodel import Session
+
+    from bot.match.index import candidate_texts, search
+    from bot.match.shingles import index_words
+    from bot.originals.speakers import find_speaker
+
+    if limit < 1:
+        fail(f"--limit {limit} is too small; pass 1 or more")
+    if not index_words(text):
+        fail("TEXT has no words; pass the quote to look for")
+    engine = open_engine(ctx)
+    speaker_ids: set[int] | None = None
+    if speaker is not None:
+        with Session(engine) as session:
+            found = find_speaker(session, speaker)
+        if found is None or found.id is None:
+            fail(
+                f"--speaker {speaker!r} is not a known speaker; see `quotecheck speakers list` "
+                "or add one with `quotecheck speakers add`"
+            )
+        speaker_ids = {found.id}
+    with engine.connect() as connection:
+        candidates = search(connection, text, limit=limit, speaker_ids=speaker_ids)
+        rows = candidate_texts(connection, [c.original_id for c in candidates])
+    results: list[dict[str, Any]] = []
+    for candidate in candidates:
+        row = rows.get(candidate.original_id)
+        if row is None:  # deleted since the search
+            continue
+        results.append(
+            {
+                "id": row.id,
+                "score": round(candidate.score, 1),
+                "shared": candidate.shared,
+                "platform": row.platform,
+                "post_id": row.post_id,
+                "url": row.url,
+                "author_name": row.author_name,
+                "author_handle": row.author_handle,
+                "posted_at": row.posted_at.isoformat() if row.posted_at else None,
+                "status": row.status,
+                "kind": row.kind,
+                "text": row.text,
+            }
+        )
+    if as_json:
+        print_json({"query": text, "results": results})
+        return
+    if not results:
+        console.print("no original found", markup=False)
+        return
+    table = Table("id", "score", "date", "author", "status", "text", show_lines=True)
+    for item in results:
+        table.add_row(
+            str(item["id"]),
+            f"{item['score']:.0f}",
+            str(item["posted_at"] or "")[:10],
+            str(item["author_handle"] or item["author_name"] or ""),
+            str(item["status"]),
+            str(item["text"]),
+        )
+    console.print(table)
+
+
 @speakers_app.command("add")
 def speakers_add(
     ctx: typer.Context,

@@ -354,3 +354,62 @@ def test_migration_goes_down_and_up_on_postgres(pg_url: str) -> None:
             assert [c.original_id for c in index.search(connection, "a b c d e")] == [7]
     finally:
         engine.dispose()
+
+
+# -- quotecheck originals search ----------------------------------------------------------------
+
+CLI_ORIGINALS = Path(__file__).parent / "data" / "match" / "originals.jsonl"
+
+
+def _cli_corpus(run_cli) -> None:  # type: ignore[no-untyped-def]
+    for name, handle in (("Tomas Brill", "tbrill"), ("Ines Okafor", "inesokafor")):
+        code, _, err = run_cli("speakers", "add", name, "--handle", f"twitter:{handle}")
+        assert code == 0, err
+    code, _, err = run_cli("originals", "import", str(CLI_ORIGINALS), "--quiet")
+    assert code == 0, err
+
+
+def test_cli_search_prints_best_candidates_as_json(run_cli) -> None:  # type: ignore[no-untyped-def]
+    _cli_corpus(run_cli)
+    code, out, _ = run_cli(
+        "originals", "search", "every stall will be free for local bakers", "--json"
+    )
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [r["post_id"] for r in results[:2]] == ["1001", "2002"]
+    first = results[0]
+    assert first["author_handle"] == "tbrill"
+    assert first["posted_at"].startswith("2024-05-02T12:00:00")
+    assert first["status"] == "live" and first["score"] == 100
+
+
+def test_cli_search_speaker_filter_finds_someone_elses_words(run_cli) -> None:  # type: ignore[no-untyped-def]
+    _cli_corpus(run_cli)
+    quote = "every stall will be free for local bakers"
+    code, out, _ = run_cli("originals", "search", quote, "--speaker", "Ines Okafor", "--json")
+    assert code == 0
+    assert [r["post_id"] for r in json.loads(out)["results"]] == ["2002"]
+
+
+def test_cli_search_table_shows_id_date_author_status_and_text(run_cli) -> None:  # type: ignore[no-untyped-def]
+    _cli_corpus(run_cli)
+    code, out, _ = run_cli("originals", "search", "the parking garage closes for repairs")
+    assert code == 0
+    for shown in ("2024-05-06", "Ines Okafor", "deleted", "Mill Lane"):
+        assert shown in out
+    code, out, _ = run_cli("originals", "search", "penguins dive deeper than scientists thought")
+    assert code == 0 and "no original found" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["some words here", "--limit", "0"], "--limit"),
+        (["… !!"], "TEXT"),
+        (["some words here", "--speaker", "Nobody Known"], "--speaker"),
+    ],
+)
+def test_cli_search_bad_arguments_exit_2(run_cli, args: list[str], names: str) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run_cli("originals", "search", *args)
+    assert code == 2
+    assert names in err and len(err.strip().splitlines()) == 1
