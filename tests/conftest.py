@@ -3,6 +3,7 @@ the shared real data by path, and a CLI runner."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,8 @@ def _postgres_available() -> str | None:
         probe.dispose()
         return None
     except Exception as exc:  # any failure to connect means: skip, and say why
-        return f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc).__name__}); .ci/run starts it"
+        name = type(exc).__name__
+        return f"PostgreSQL not reachable at 127.0.0.1:5432 ({name}); .ci/run starts it"
 
 
 @pytest.fixture
@@ -90,22 +92,17 @@ def run_cli(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
-        def entry() -> None:
-            main(list(args))
-
-        result = runner.invoke(_Entry(entry), [], input=input, catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
+        # bot.cli.main is the real entry point (it maps errors to exit codes), so run it
+        # inside the runner's stream isolation rather than through runner.invoke(app).
+        code: int = 0
+        with runner.isolation(input=input) as (stdout, stderr, _):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
     return run
-
-
-class _Entry:
-    """Adapts bot.cli.main to CliRunner.invoke, which expects a click command."""
-
-    def __init__(self, fn):  # type: ignore[no-untyped-def]
-        from typer import _click as click  # typer vendors click
-
-        self.command = click.Command("quotecheck", callback=fn)
-
-    def main(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return self.command.main(*args, **kwargs)
