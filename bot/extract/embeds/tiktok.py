@@ -31,13 +31,13 @@ def find(tree: Node) -> Iterator[Embed]:
             if author_link is not None and user is None:
                 handle = (attr(author_link, "title") or node_text(author_link)).lstrip("@")
                 user = handle or None
-            # The caption: the section's text without the author line and the ♬ sound line.
-            lines = [
-                line
-                for line in node_text(section).split("\n")
-                if not line.startswith("♬") and line.lstrip("@") != (user or "")
-            ]
-            text = " ".join(lines).strip() or None
+            # The caption: the section's text without the author link and the ♬ sound link.
+            caption = node_text(section)
+            for link in section.css("a"):
+                label = node_text(link)
+                if label.startswith(("@", "♬")):
+                    caption = caption.replace(label, " ")
+            text = " ".join(caption.split()) or None
         url = (
             f"https://www.tiktok.com/@{user}/video/{video_id}"
             if user

@@ -18,6 +18,7 @@ _EMBED = re.compile(
     r"^(?:https?:)?//(?:www\.)?youtube(?:-nocookie)?\.com/embed/(?P<id>[A-Za-z0-9_-]{11})(?:[?#/]|$)"
 )
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_NOT_VIDEOS = {"videoseries"}  # playlist embeds
 
 
 def permalink(video_id: str) -> str:
@@ -28,7 +29,7 @@ def find(tree: Node) -> Iterator[Embed]:
     for node in tree.css("iframe"):
         for source in (attr(node, "src"), attr(node, "data-src"), attr(node, "data-lazy-src")):
             found = _EMBED.match(source or "")
-            if found:
+            if found and found.group("id") not in _NOT_VIDEOS:
                 video_id = found.group("id")
                 yield Embed(platform=name, url=permalink(video_id), post_id=video_id)
                 break
