@@ -355,11 +355,14 @@ def originals_import(
             + (f" ({summary.passages} passages written)" if summary.passages else ""),
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         for line, reason in summary.rejected[:20]:
             console.print(f"  line {line}: {reason}", markup=False, highlight=False)
         if summary.rejected_count > 20:
-            console.print(f"  … {summary.rejected_count - 20} more rejected", markup=False)
+            console.print(
+                f"  … {summary.rejected_count - 20} more rejected", markup=False, soft_wrap=True
+            )
 
 
 @contextmanager
@@ -404,24 +407,31 @@ def originals_show(
         + "]",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     for key in ("url", "author_name", "author_handle", "speaker", "posted_at", "title"):
         if data[key]:
             out.print(f"{key}: {data[key]}", markup=False, highlight=False)
     if data["parent"]:
-        out.print(f"part of #{data['parent']['id']} ({data['parent']['title']})", markup=False)
-    out.print("", data["text"], "", sep="\n", markup=False, highlight=False)
+        out.print(
+            f"part of #{data['parent']['id']} ({data['parent']['title']})",
+            markup=False,
+            soft_wrap=True,
+        )
+    out.print("", data["text"], "", sep="\n", markup=False, highlight=False, soft_wrap=True)
     for passage in data["passages"]:
         out.print(
             f"  passage #{passage['id']} ({passage['author_name']}): {passage['text'][:100]}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     for revision in data["revisions"]:
         out.print(
             f"  earlier ({revision['replaced_at']}, {revision['status']}): {revision['text']}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -487,7 +497,7 @@ def originals_search(
         print_json({"query": text, "results": results})
         return
     if not results:
-        console.print("no original found", markup=False)
+        console.print("no original found", markup=False, soft_wrap=True)
         return
     table = Table("id", "score", "date", "author", "status", "text", show_lines=True)
     for item in results:
@@ -559,6 +569,7 @@ def speakers_list(
             + (f" — aka {', '.join(row['aliases'])}" if row["aliases"] else ""),
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
 
 

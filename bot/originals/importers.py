@@ -99,34 +99,37 @@ def _first_char(text: IO[str]) -> str:
             return chunk
 
 
+def _sniff(path: Path, fmt: str) -> tuple[str, dict[str, Any] | None]:
+    """The container (jsonl|json|csv) and the first record of *path*."""
+    raw, text = _open(path)
+    with raw, text:
+        name = path.name.lower().removesuffix(".gz")
+        container = "csv" if name.endswith(".csv") or fmt == "csv" else "jsonl"
+        if container == "jsonl" and _first_char(text) == "[":
+            container = "json"
+    raw, text = _open(path)
+    with raw, text:
+        if container == "json":
+            return container, _first_json_item(text)
+        return container, _first_record(text, container)
+
+
 def open_source(path: Path, fmt: str = "auto") -> _Source:
     """Open *path* and decide its format (by extension and by sniffing the first record)."""
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")
-    name = path.name.lower().removesuffix(".gz")
+    container, first = _sniff(path, fmt)
+    chosen = fmt
+    if fmt in ("auto", "csv"):
+        sniffed = fmt_records.sniff(first) if first else None
+        if sniffed is None:
+            hint = "jsonl, csv, tta, tweets or whitehouse"
+            raise ImportFormatError(f"{path}: cannot tell the format; pass --format {hint}")
+        chosen = sniffed
     raw, text = _open(path)
-    try:
-        container = "csv" if name.endswith(".csv") or fmt == "csv" else "jsonl"
-        if container == "jsonl" and _first_char(text) == "[":
-            container = "json"
-        raw.seek(0)
-        raw, text = _open(path)
-        first = _first_json_item(text) if container == "json" else _first_record(text, container)
-        raw.seek(0)
-        raw, text = _open(path)
-        chosen = fmt
-        if fmt in ("auto", "csv"):
-            sniffed = fmt_records.sniff(first) if first else None
-            if sniffed is None:
-                hint = "jsonl, csv, tta, tweets or whitehouse"
-                raise ImportFormatError(f"{path}: cannot tell the format; pass --format {hint}")
-            chosen = sniffed
-        return _Source(raw, text, container, fmt_records.CONVERTERS[chosen], path.stat().st_size)
-    except BaseException:
-        raw.close()
-        raise
+    return _Source(raw, text, container, fmt_records.CONVERTERS[chosen], path.stat().st_size)
 
 
 def _first_json_item(text: IO[str]) -> dict[str, Any] | None:
@@ -221,5 +224,6 @@ def import_file(
                 flush()
         flush()
     finally:
+        source.text.close()
         source.raw.close()
     return summary

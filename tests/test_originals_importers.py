@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlmodel import Session
+
+from bot.models import Original, OriginalRevision
+from bot.originals.importers import ImportFormatError, import_file
+from bot.originals.records import parse_time
+
+DATA = Path(__file__).parent / "data" / "originals"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _originals(engine: Engine) -> dict[tuple[str, str], Original]:
+    with Session(engine) as session:
+        rows = session.exec(select(Original)).scalars().all()  # type: ignore[call-overload]
+        return {(row.platform, row.post_id): row for row in rows}
+
+
+def _indexed(engine: Engine) -> set[int]:
+    with engine.connect() as connection:
+        return {row[0] for row in connection.execute(text("SELECT original_id FROM match_docs"))}
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "added", "rejected_lines"),
+    [
+        ("originals.jsonl", "auto", 4, [5, 6, 7, 8]),
+        ("originals.jsonl", "jsonl", 4, [5, 6, 7, 8]),
+        ("tta_condensed.json", "auto", 2, [3, 4]),
+        ("tta_condensed.json", "tta", 2, [3, 4]),
+        ("tta.csv", "auto", 2, [4]),
+        ("tta.csv", "tta", 2, [4]),
+        ("tta.csv", "csv", 2, [4]),
+        ("tweets.jsonl", "auto", 2, [3]),
+        ("tweets.jsonl", "tweets", 2, [3]),
+        ("congress.jsonl", "auto", 1, []),
+        ("whitehouse.jsonl", "auto", 3, []),
+        ("whitehouse.jsonl", "whitehouse", 3, []),
+    ],
+)
+def test_each_format_imports_and_reports_bad_lines(
+    engine: Engine, name: str, fmt: str, added: int, rejected_lines: list[int]
+) -> None:
+    summary = import_file(engine, DATA / name, fmt=fmt, now=NOW)
+    assert (summary.added, summary.updated, summary.unchanged) == (added, 0, 0)
+    assert [line for line, _reason in summary.rejected] == rejected_lines
+    assert all(reason for _line, reason in summary.rejected)
+    again = import_file(engine, DATA / name, fmt=fmt, now=NOW)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, added)
+
+
+def test_originals_jsonl_fields_and_reasons(engine: Engine) -> None:
+    summary = import_file(engine, DATA / "originals.jsonl", now=NOW)
+    reasons = dict(summary.rejected)
+    assert "not JSON" in reasons[5]
+    assert "kind 'tweetstorm'" in reasons[6]
+    assert "text" in reasons[7]
+    assert "object" in reasons[8]
+    stored = _originals(engine)
+    bridge = stored[("twitter", "1001")]
+    assert bridge.author_handle == "MayorQuill" and bridge.status == "live"
+    assert bridge.posted_at == datetime(2019, 3, 4, 15, tzinfo=UTC)
+    assert bridge.speaker_id is not None
+    library = stored[("bluesky", "3kabc")]
+    assert library.status == "deleted"
+    assert library.posted_at == datetime(2024, 5, 6, 7, 30, tzinfo=UTC)
+    assert stored[("twitter", "1002")].is_retweet  # "RT @…" text marks a retweet
+    assert stored[("statement", "press/2020-01-01")].kind == "statement"
+
+
+def test_tta_rows_belong_to_the_archive_account(engine: Engine) -> None:
+    import_file(engine, DATA / "tta.csv", now=NOW)
+    stored = _originals(engine)
+    first = stored[("twitter", "900000000000000010")]
+    assert first.author_handle == "realDonaldTrump"
+    assert first.text == "Invented tweet, with a comma, about the harvest."
+    assert first.url == "https://twitter.com/realDonaldTrump/status/900000000000000010"
+    assert first.posted_at == datetime(2018, 1, 3, 12, tzinfo=UTC)
+    assert stored[("twitter", "900000000000000011")].is_retweet
+
+
+def test_congress_rows_keep_the_member_name_without_an_account(engine: Engine) -> None:
+    import_file(engine, DATA / "congress.jsonl", now=NOW)
+    (row,) = _originals(engine).values()
+    assert (row.author_name, row.author_handle) == ("Wilhelmina Oakhart", None)
+    assert row.speaker_id is not None
+
+
+def test_changed_text_updates_and_keeps_history(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    row = {"platform": "twitter", "post_id": "5", "author_handle": "MayorQuill", "text": "First."}
+    path.write_text(json.dumps(row) + "\n")
+    import_file(engine, path, now=NOW)
+    path.write_text(json.dumps({**row, "text": "First, edited."}) + "\n")
+    summary = import_file(engine, path, now=NOW)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 0)
+    stored = _originals(engine)[("twitter", "5")]
+    assert stored.text == "First, edited."
+    with Session(engine) as session:
+        revisions = session.exec(select(OriginalRevision)).scalars().all()  # type: ignore[call-overload]
+    assert [(r.original_id, r.text) for r in revisions] == [(stored.id, "First.")]
+    assert stored.id in _indexed(engine)
+
+
+def test_gzip_is_read_and_a_duplicate_line_counts_once(engine: Engine, tmp_path: Path) -> None:
+    row = {"platform": "twitter", "post_id": "9", "text": "Twice the same."}
+    path = tmp_path / "posts.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(json.dumps(row) + "\n" + json.dumps(row) + "\n")
+    summary = import_file(engine, path, now=NOW)
+    assert (summary.added, summary.unchanged) == (1, 1)
+
+
+def test_transcripts_are_split_and_only_passages_indexed(engine: Engine) -> None:
+    import_file(engine, DATA / "whitehouse.jsonl", now=NOW)
+    stored = _originals(engine)
+    briefing = next(
+        o for o in stored.values() if o.kind == "transcript" and o.platform == "whitehouse"
+    )
+    statement = next(o for o in stored.values() if o.kind == "statement")
+    passages = sorted(
+        (o for o in stored.values() if o.parent_id == briefing.id), key=lambda o: o.position or 0
+    )
+    assert [p.author_name for p in passages] == [
+        "Jen Psaki",
+        "Tobias Fernsworth",
+        "Q (press)",
+        "Jen Psaki",
+        "Joe Biden",
+        "Q (press)",
+    ]
+    indexed = _indexed(engine)
+    assert briefing.id not in indexed
+    assert statement.id in indexed
+    assert {p.id for p in passages} <= indexed
+
+
+def test_index_false_leaves_the_index_alone(engine: Engine) -> None:
+    import_file(engine, DATA / "tweets.jsonl", now=NOW, index=False)
+    assert _indexed(engine) == set()
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "message"),
+    [
+        (None, "auto", "no such file"),
+        ("plain words\n", "auto", "cannot tell the format"),
+        ('{"a": 1}\n', "auto", "cannot tell the format"),
+        ('{"a": 1}\n', "yaml", "unknown format"),
+    ],
+)
+def test_unusable_files_raise_a_clear_error(
+    engine: Engine, tmp_path: Path, content: str | None, fmt: str, message: str
+) -> None:
+    path = tmp_path / "input.jsonl"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ImportFormatError, match=message):
+        import_file(engine, path, fmt=fmt)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Mon Jan 01 13:37:52 +0000 2018", datetime(2018, 1, 1, 13, 37, 52, tzinfo=UTC)),
+        ("2018-09-09T15:31:58+00:00", datetime(2018, 9, 9, 15, 31, 58, tzinfo=UTC)),
+        ("2021-01-20 19:06:00-05:00", datetime(2021, 1, 21, 0, 6, tzinfo=UTC)),
+        ("2021-01-20", datetime(2021, 1, 20, 12, tzinfo=UTC)),
+        (None, None),
+    ],
+)
+def test_parse_time(value: str | None, expected: datetime | None) -> None:
+    assert parse_time(value) == expected
+
+
+def test_cli_import_prints_a_summary_and_exit_2_on_bad_input(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(DATA / "originals.jsonl", tmp_path / "o.jsonl")
+    code, out, _err = run_cli("originals", "import", str(tmp_path / "o.jsonl"))
+    assert code == 0
+    assert "added 4, updated 0, unchanged 0, rejected 4" in out
+    assert "line 5: not JSON" in out
+    code, out, _err = run_cli("originals", "import", "--json", str(tmp_path / "o.jsonl"))
+    assert code == 0 and json.loads(out)["unchanged"] == 4
+    code, _out, err = run_cli("originals", "import", str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "no such file" in err and len(err.strip().splitlines()) == 1
+    code, _out, err = run_cli("originals", "import", "--format", "xml", str(tmp_path / "o.jsonl"))
+    assert code == 2 and "--format" in err
+
+
+def test_cli_show_lists_passages_and_revisions(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, _out, _err = run_cli("originals", "import", str(DATA / "whitehouse.jsonl"))
+    assert code == 0
+    code, out, _err = run_cli("originals", "show", "1", "--json")
+    data = json.loads(out)
+    assert data["kind"] == "transcript" and len(data["passages"]) == 6
+    passage_id = data["passages"][0]["id"]
+    code, out, _err = run_cli("originals", "show", str(passage_id), "--json")
+    assert json.loads(out)["parent"]["id"] == 1
+    code, _out, err = run_cli("originals", "show", "4242")
+    assert code == 2 and "no original with id 4242" in err
+
+
+# -- the real shared data ---------------------------------------------------------------------
+
+
+def _count_records(path: Path) -> int:
+    if path.suffix == ".json":
+        return len(json.loads(path.read_text()))
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        return sum(1 for line in handle if line.strip())
+
+
+@pytest.mark.shared_data
+def test_every_shared_file_imports_and_a_second_import_is_a_no_op(
+    shared_data: Path, engine: Engine
+) -> None:
+    files = sorted(shared_data.glob("tweets/**/*.json*")) + sorted(
+        shared_data.glob("statements/*.json*")
+    )
+    assert len(files) >= 16
+    for path in files:
+        expected = _count_records(path)
+        summary = import_file(engine, path, now=NOW)
+        assert summary.rejected == [], path
+        assert summary.added + summary.unchanged == expected, path
+    for path in files[:3] + files[-2:]:
+        again = import_file(engine, path, now=NOW)
+        assert (again.added, again.updated, again.rejected_count) == (0, 0, 0), path
+    with engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(Original)).scalar_one()
+    assert total > 60_000
