@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -40,6 +41,12 @@ speakers_app = typer.Typer(
     help="Speakers: names, aliases and platform handles.", no_args_is_help=True
 )
 app.add_typer(speakers_app, name="speakers")
+sources_app = typer.Typer(
+    help="News sources to watch: feeds, sitemaps, pages.", no_args_is_help=True
+)
+app.add_typer(sources_app, name="sources")
+channels_app = typer.Typer(help="Chat channels that receive digests.", no_args_is_help=True)
+app.add_typer(channels_app, name="channels")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -112,6 +119,200 @@ def db_upgrade(ctx: typer.Context) -> None:
     console.print(f"database at revision {db.current_revision(engine)}")
 
 
+# ----------------------------------------------------------------- status, sources, channels
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Sources failing, articles by status, citations and deliveries waiting or dead."""
+    from bot import admin
+
+    report = admin.status_report(open_engine(ctx))
+    if as_json:
+        print_json(report)
+        return
+    sources = report["sources"]
+    console.print(f"sources: {sources['total']}, failing: {len(sources['failing'])}")
+    for item in sources["failing"]:
+        console.print(
+            f"  [{item['id']}] {item['url']}: {item['failures']} failures, last: "
+            f"{item['last_error'] or '?'}",
+            markup=False,
+            highlight=False,
+        )
+    articles = ", ".join(f"{name} {n}" for name, n in report["articles"].items())
+    console.print(f"articles: {articles}")
+    console.print(f"citations pending resolution: {report['citations']['pending']}")
+    deliveries = report["deliveries"]
+    console.print(f"deliveries: pending {deliveries['pending']}, dead {deliveries['dead']}")
+    console.print(f"channels: {report['channels']['total']}")
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="http(s) URL of the feed, sitemap or page.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="feed, sitemap, page or statements.")
+    ] = "feed",
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every", help="Poll interval, e.g. 15m or 1h (default QUOTECHECK_POLL_INTERVAL)."
+        ),
+    ] = None,
+) -> None:
+    """Watch a new source; it is polled first on the next cycle."""
+    from bot import admin
+
+    interval = every if every is not None else get_settings(ctx).poll_interval
+    info = admin.add_source(open_engine(ctx), url, kind=kind, every=interval, now=_now())
+    console.print(
+        f"added source {info.id}: {info.url} ({info.kind}, every "
+        f"{admin.format_every(info.every_seconds)})",
+        markup=False,
+        highlight=False,
+    )
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """The sources watched, with their interval, next poll and last error."""
+    from rich.table import Table
+
+    from bot import admin
+
+    infos = admin.list_sources(open_engine(ctx))
+    if as_json:
+        print_json([info.to_json() for info in infos])
+        return
+    if not infos:
+        console.print("no sources; add one with `quotecheck sources add URL`", markup=False)
+        return
+    table = Table()
+    for name in ("id", "kind", "every", "next poll (UTC)", "failures"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("URL", overflow="fold")
+    table.add_column("last error", overflow="fold")
+    for info in infos:
+        table.add_row(
+            str(info.id),
+            info.kind,
+            admin.format_every(info.every_seconds),
+            info.next_poll_at.strftime("%Y-%m-%d %H:%M") if info.next_poll_at else "-",
+            str(info.failures),
+            info.url,
+            info.last_error or "",
+        )
+    console.print(table)
+
+
+@sources_app.command("remove")
+def sources_remove(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source's id or URL.")],
+) -> None:
+    """Stop watching a source (its articles are kept)."""
+    from bot import admin
+
+    info = admin.remove_source(open_engine(ctx), source)
+    console.print(f"removed source {info.id}: {info.url}", markup=False, highlight=False)
+
+
+@channels_app.command("add")
+def channels_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the channel, e.g. newsroom.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="slack, discord, teams, mattermost, googlechat, matrix, webhook or stdout.",
+        ),
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Webhook URL (not needed for stdout).")
+    ] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option("--schedule", help="Cron of the digest (default QUOTECHECK_DIGEST_SCHEDULE)."),
+    ] = None,
+    min_severity: Annotated[
+        str,
+        typer.Option("--min-severity", help="Least severe verdict reported, e.g. paraphrase."),
+    ] = "verbatim",
+) -> None:
+    """Send digests to a chat channel on a cron schedule."""
+    from bot import admin
+
+    info = admin.add_channel(
+        open_engine(ctx),
+        name,
+        kind=kind,
+        url=url,
+        schedule=schedule or get_settings(ctx).digest_schedule,
+        min_severity=min_severity,
+        now=_now(),
+    )
+    console.print(
+        f"added channel {info.name} ({info.kind}, '{info.schedule}', from {info.min_severity})",
+        markup=False,
+        highlight=False,
+    )
+
+
+@channels_app.command("list")
+def channels_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """The channels, their schedule and threshold (webhook URLs shown masked)."""
+    from rich.table import Table
+
+    from bot import admin
+
+    infos = admin.list_channels(open_engine(ctx))
+    if as_json:
+        print_json([info.to_json() for info in infos])
+        return
+    if not infos:
+        console.print(
+            "no channels; add one with `quotecheck channels add NAME --kind K --url URL`",
+            markup=False,
+        )
+        return
+    table = Table()
+    for name in ("name", "kind", "schedule", "min severity", "last digest (UTC)"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("URL", overflow="fold")
+    for info in infos:
+        last = info.last_digest_at.strftime("%Y-%m-%d %H:%M") if info.last_digest_at else "-"
+        table.add_row(info.name, info.kind, info.schedule, info.min_severity, last, info.url)
+    console.print(table)
+
+
+@channels_app.command("remove")
+def channels_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The channel's name.")],
+) -> None:
+    """Remove a channel, with its digests and their deliveries."""
+    from bot import admin
+
+    info = admin.remove_channel(open_engine(ctx), name)
+    console.print(f"removed channel {info.name}", markup=False, highlight=False)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 # -- originals and speakers (bot/originals) ---------------------------------------------------
 
 
@@ -154,11 +355,14 @@ def originals_import(
             + (f" ({summary.passages} passages written)" if summary.passages else ""),
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         for line, reason in summary.rejected[:20]:
             console.print(f"  line {line}: {reason}", markup=False, highlight=False)
         if summary.rejected_count > 20:
-            console.print(f"  … {summary.rejected_count - 20} more rejected", markup=False)
+            console.print(
+                f"  … {summary.rejected_count - 20} more rejected", markup=False, soft_wrap=True
+            )
 
 
 @contextmanager
@@ -203,25 +407,109 @@ def originals_show(
         + "]",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     for key in ("url", "author_name", "author_handle", "speaker", "posted_at", "title"):
         if data[key]:
             out.print(f"{key}: {data[key]}", markup=False, highlight=False)
     if data["parent"]:
-        out.print(f"part of #{data['parent']['id']} ({data['parent']['title']})", markup=False)
-    out.print("", data["text"], "", sep="\n", markup=False, highlight=False)
+        out.print(
+            f"part of #{data['parent']['id']} ({data['parent']['title']})",
+            markup=False,
+            soft_wrap=True,
+        )
+    out.print("", data["text"], "", sep="\n", markup=False, highlight=False, soft_wrap=True)
     for passage in data["passages"]:
         out.print(
             f"  passage #{passage['id']} ({passage['author_name']}): {passage['text'][:100]}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     for revision in data["revisions"]:
         out.print(
             f"  earlier ({revision['replaced_at']}, {revision['status']}): {revision['text']}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
+
+
+@originals_app.command("search")
+def originals_search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The quote to look for.")],
+    speaker: Annotated[
+        str | None,
+        typer.Option("--speaker", help="Only this speaker's originals (name, alias, @handle)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many candidates, best first.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the originals a quote may come from, best first (rapidfuzz score 0-100)."""
+    from rich.table import Table
+    from sqlmodel import Session
+
+    from bot.match.index import candidate_texts, search
+    from bot.match.shingles import index_words
+    from bot.originals.speakers import find_speaker
+
+    if limit < 1:
+        fail(f"--limit {limit} is too small; pass 1 or more")
+    if not index_words(text):
+        fail("TEXT has no words; pass the quote to look for")
+    engine = open_engine(ctx)
+    speaker_ids: set[int] | None = None
+    if speaker is not None:
+        with Session(engine) as session:
+            found = find_speaker(session, speaker)
+        if found is None or found.id is None:
+            fail(
+                f"--speaker {speaker!r} is not a known speaker; see `quotecheck speakers list` "
+                "or add one with `quotecheck speakers add`"
+            )
+        speaker_ids = {found.id}
+    with engine.connect() as connection:
+        candidates = search(connection, text, limit=limit, speaker_ids=speaker_ids)
+        rows = candidate_texts(connection, [c.original_id for c in candidates])
+    results: list[dict[str, Any]] = []
+    for candidate in candidates:
+        row = rows.get(candidate.original_id)
+        if row is None:  # deleted since the search
+            continue
+        results.append(
+            {
+                "id": row.id,
+                "score": round(candidate.score, 1),
+                "shared": candidate.shared,
+                "platform": row.platform,
+                "post_id": row.post_id,
+                "url": row.url,
+                "author_name": row.author_name,
+                "author_handle": row.author_handle,
+                "posted_at": row.posted_at.isoformat() if row.posted_at else None,
+                "status": row.status,
+                "kind": row.kind,
+                "text": row.text,
+            }
+        )
+    if as_json:
+        print_json({"query": text, "results": results})
+        return
+    if not results:
+        console.print("no original found", markup=False, soft_wrap=True)
+        return
+    table = Table("id", "score", "date", "author", "status", "text", show_lines=True)
+    for item in results:
+        table.add_row(
+            str(item["id"]),
+            f"{item['score']:.0f}",
+            str(item["posted_at"] or "")[:10],
+            str(item["author_handle"] or item["author_name"] or ""),
+            str(item["status"]),
+            str(item["text"]),
+        )
+    console.print(table)
 
 
 @speakers_app.command("add")
@@ -281,6 +569,7 @@ def speakers_list(
             + (f" — aka {', '.join(row['aliases'])}" if row["aliases"] else ""),
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -365,6 +654,123 @@ def _print_article(article: Any, source: str) -> None:
         console.print(f"  “{escape(quote.text)}”", highlight=False)
         console.print(f"    — {escape(speaker)}" + (f" ({escape(hints)})" if hints else ""))
     console.print()
+
+
+# -- check and demo (matching) -------------------------------------------------------------
+
+
+def _fail_on_level(fail_on: str | None) -> int | None:
+    from bot.config import SEVERITIES
+
+    if fail_on is None:
+        return None
+    name = fail_on.strip().lower().replace(" ", "_").replace("-", "_")
+    if name not in SEVERITIES:
+        fail(f"--fail-on {fail_on!r}: use one of {', '.join(SEVERITIES)}")
+    return SEVERITIES.index(name)
+
+
+def _run_checks(
+    ctx: typer.Context,
+    sources: list[str],
+    *,
+    as_json: bool,
+    resolve: bool,
+    fail_level: int | None,
+) -> None:
+    """Check each source in order, printing each result as it comes; exit 1 per --fail-on."""
+    import asyncio
+
+    from bot.http import make_async_client
+    from bot.match.verdict import severity
+    from bot.pipeline import SourceError, check_source
+    from bot.report import render
+
+    settings = get_settings(ctx)
+    engine = open_engine(ctx)
+    stdin = sys.stdin.buffer.read() if "-" in sources else None
+
+    async def run() -> bool:
+        problem = False
+        async with make_async_client(settings) as client:
+            for source in sources:
+                try:
+                    result = await check_source(
+                        source,
+                        settings=settings,
+                        engine=engine,
+                        client=client,
+                        now=datetime.now(UTC),
+                        resolve=resolve,
+                        stdin=stdin,
+                    )
+                except SourceError as exc:
+                    fail(str(exc))
+                if as_json:
+                    print_json(result.to_json())
+                else:
+                    console.print(render(result.article, result.verdicts))
+                    console.print()
+                if fail_level is not None and any(
+                    severity(v.headline) >= fail_level for v in result.verdicts
+                ):
+                    problem = True
+        return problem
+
+    if asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check_command(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the contract JSON (one line per source).")
+    ] = False,
+    no_post: Annotated[
+        bool, typer.Option("--no-post", help="Post nothing to chat (check never posts yet).")
+    ] = False,
+    no_resolve: Annotated[
+        bool,
+        typer.Option(
+            "--no-resolve", help="Fetch no embedded post: match against stored originals only."
+        ),
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITY",
+            help="Exit 1 when a verdict is this serious or worse (e.g. altered).",
+        ),
+    ] = None,
+) -> None:
+    """Extract, resolve and match articles now; print a report, or JSON with --json."""
+    del no_post  # accepted for the contract; nothing is posted from check yet
+    level = _fail_on_level(fail_on)
+    _run_checks(ctx, sources, as_json=as_json, resolve=not no_resolve, fail_level=level)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,
+) -> None:
+    """Import the bundled invented originals, then check the bundled article (offline)."""
+    from bot.demo import ARTICLE, ORIGINALS
+    from bot.originals.importers import import_file
+
+    summary = import_file(open_engine(ctx), ORIGINALS)
+    if not as_json:
+        console.print(
+            f"demo originals: {summary.added} added, {summary.unchanged} unchanged",
+            style="dim",
+            highlight=False,
+        )
+    _run_checks(ctx, [str(ARTICLE)], as_json=as_json, resolve=False, fail_level=None)
 
 
 def main(argv: list[str] | None = None) -> None:
