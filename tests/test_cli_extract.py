@@ -64,7 +64,11 @@ def test_missing_file_exits_2_with_one_line_naming_it(run_cli) -> None:  # type:
 
 def test_a_failing_source_among_several_is_reported_and_the_rest_still_printed(run_cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run_cli(
-        "extract", str(FIXTURES / "vine.html"), "gone.html", str(FIXTURES / "youtube.html"), "--json"
+        "extract",
+        str(FIXTURES / "vine.html"),
+        "gone.html",
+        str(FIXTURES / "youtube.html"),
+        "--json",
     )
     assert code == 2
     assert [json.loads(line)["title"] for line in out.splitlines()] == [
