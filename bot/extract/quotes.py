@@ -17,6 +17,7 @@ from bot.extract.speakers import (
     NAME,
     PRONOUNS,
     ROLE_HEADS,
+    STOP_WORDS,
     Cast,
     Person,
     find_mentions,
@@ -40,7 +41,7 @@ CUES = words(
     emphasised stressed urged joked quipped shared exclaimed observed concluded
     countered suggested predicted boasted complained confirmed described lamented mused
     tweets posts retweeted shouted yelled whispered testified elaborated recounted
-    cautioned vowed promised agreed disagreed asserted assert
+    cautioned vowed promised agreed disagreed asserted assert called
     """
 ) | {"pointed out"}
 _CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
@@ -48,15 +49,36 @@ _AUX = (
     r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
     r"|went on to|quickly|separately|had earlier)\s+)*"
 )
-_NP = r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[\w’'.-]+\s+){0,5}?[\w’'-]+"
+_NP_HEADS = "|".join(
+    sorted(
+        ROLE_HEADS
+        | words(
+            """
+            insider source sources person people friend relative witness resident neighbor
+            neighbour family fan user caption post tweet website newspaper paper report
+            outlet network magazine department agency company firm government ministry office
+            team club police campaign administration group organization organisation union
+            board court university school hospital airline bank statement release
+            spokesperson official officials representative lawyer attorney publication
+            reporter reporters
+            """
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_NP = (
+    r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[\w’'.-]+\s+){0,4}?"
+    rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-])"
+)
 _SUBJECT = (
-    rf"(?P<subject>(?:{NAME}(?:\s+(?:{NAME}))?)|he|she|they|it|I|we"
+    rf"(?P<subject>(?:(?:[Tt]he\s+)?{NAME}(?:\s+(?:{NAME}))?)|he|she|they|it|I|we"
     rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
 )
 _REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
 _APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
 # "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
-_SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS}\s+{_AUX}{_CUE}\b")
+_SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
 # "said Jane Roe, the mayor" right after a quote.
 _CUE_SUBJ = re.compile(
     rf"^\s*(?P<cue>said|says|added|wrote|asked|continued|explained|noted|tweeted|posted|"
@@ -122,7 +144,8 @@ class _Group:
     """Spans that make one quotation (split by its attribution, or over paragraphs)."""
 
     fragments: list[str] = field(default_factory=list)
-    clauses: list[tuple[bool, str]] = field(default_factory=list)  # (after?, text), nearest first
+    # Attribution text around it: (rank, after the quotation?, text); tried by rank.
+    clauses: list[tuple[int, bool, str]] = field(default_factory=list)
     paragraph: int = 0
 
 
@@ -185,12 +208,17 @@ class _Reader:
             else:
                 self._flush()
             self.pending = None
-        mentions = find_mentions(_outside(text, spans))
+        self.cast.paragraph = index
+        outside = _outside(text, spans)
+        mentions = find_mentions(outside)
         met = 0
+        read = 0
         for group, first_span, last_span in _groups(text, spans, index, initial):
             while met < len(mentions) and mentions[met][0] < first_span.start:
                 self.cast.mention(mentions[met][1], mentions[met][2])
                 met += 1
+            self.cast.touch(outside[read : first_span.start])
+            read = first_span.start
             runs_on = not last_span.closed and last_span.end == len(text)
             if runs_on and _continues(paragraphs, index):
                 self.pending = group
@@ -198,7 +226,7 @@ class _Reader:
             self._finish(group, lenient=lenient)
         for _, phrase, role in mentions[met:]:
             self.cast.mention(phrase, role)
-        self.cast.touch(_outside(text, spans))
+        self.cast.touch(outside[read:])
 
     def blockquote(self, paragraphs: Sequence[str], first: int, last: int) -> None:
         """Paragraphs set as <blockquote>: quoted as a whole unless marks inside say more."""
@@ -215,11 +243,11 @@ class _Reader:
         group = _Group(paragraph=first)
         attribution = _dash_attribution(parts[-1])
         if attribution is not None:
-            group.clauses.append((True, parts[-1][attribution.start() :]))
+            group.clauses.append((0, True, parts[-1][attribution.start() :]))
             parts[-1] = parts[-1][: attribution.start()].strip()
         group.fragments = parts
         if first > 0:
-            group.clauses.append((False, _tail_sentence(paragraphs[first - 1])))
+            group.clauses.append((2, False, _tail_sentence(paragraphs[first - 1])))
         self._finish(group, lenient=True)
 
     # -- quotations ---------------------------------------------------------------------
@@ -237,7 +265,7 @@ class _Reader:
         if words < MIN_WORDS:
             return
         attribution = _Attribution()
-        for after, clause in group.clauses:
+        for _, after, clause in sorted(group.clauses, key=lambda c: c[0]):
             attribution = self._attribute(clause, after=after)
             if attribution.found:
                 break
@@ -267,6 +295,8 @@ class _Reader:
                 date_hint=when,
             )
         )
+        if attribution.found and attribution.speaker is not None:
+            self.cast.last_speaker = attribution.speaker
         if attribution.found or speaker:
             self.last = attribution
             self.last_paragraph = index
@@ -307,6 +337,10 @@ class _Reader:
         first = subject.split()[0]
         if first.lower() in _DETERMINERS:
             description = subject.split(maxsplit=1)[1] if " " in subject else subject
+            if appos and parse_name(appos) is not None and appos.strip()[:1].isupper():
+                # "a lawyer in attendance, Shannon Kilpatrick, tweeted"
+                found.speaker = self.cast.mention(appos.strip(), description)
+                return found
             if first.lower() in ("the", "his", "her", "their", "its"):
                 found.speaker = self.cast.described(description)
                 if found.speaker is not None:
@@ -320,6 +354,8 @@ class _Reader:
             return found
         name, role = split_role(subject)
         role = _appos_role(appos) or role
+        while name.split()[0] in STOP_WORDS and " " in name:
+            name = name.split(maxsplit=1)[1]  # "As Jane Roe said"
         if parse_name(name) is not None:
             found.speaker = self.cast.mention(name, role)
         else:
@@ -395,20 +431,20 @@ def _groups(
         ):
             current.fragments.append(fragment)
             if before.strip():
-                current.clauses.insert(0, (True, before))
+                current.clauses.append((0, True, before))
         else:
             if current is not None and last_span is not None and first_span is not None:
-                current.clauses.insert(0, (True, _after(text, last_span.end, spans[k:])))
+                current.clauses.append((1, True, _after(text, last_span, spans[k:])))
                 groups.append((current, first_span, last_span))
             current = _Group(fragments=[fragment], paragraph=index)
             first_span = span
-            if _WORK_INTRO.search(before):
+            if _WORK_INTRO.search(before) and _title_like([fragment.strip(" ,.")]):
                 current.fragments = [""]  # the title of a work, not a quotation
-            current.clauses.append((False, _tail_sentence(before)))
+            current.clauses.append((2, False, _tail_sentence(before)))
         last_span = span
         previous_end = span.end + 1
     if current is not None and last_span is not None and first_span is not None:
-        current.clauses.insert(0, (True, _after(text, last_span.end, [])))
+        current.clauses.append((1, True, _after(text, last_span, [])))
         groups.append((current, first_span, last_span))
     return groups
 
@@ -425,9 +461,16 @@ def _is_split(gap: str, previous: _Span) -> bool:
     return bool(_SUBJ_CUE.search(gap) or _CUE_SUBJ.match(gap.lstrip(",.!? ")))
 
 
-def _after(text: str, end: int, rest: list[_Span]) -> str:
-    """The attribution text after a closing mark: up to the next quotation or sentence end."""
+def _after(text: str, span: _Span, rest: list[_Span]) -> str:
+    """The attribution text after a closing mark: up to the next quotation or sentence end;
+    nothing when a new sentence starts there ("…locally.” That allows …")."""
+    end = span.end
     stop = rest[0].start - 1 if rest else len(text)
+    if (
+        text[span.start : span.end].rstrip().endswith(".")
+        and text[end + 1 : stop].strip()[:1].isupper()
+    ):
+        return ""
     tail = text[end + 1 : stop] if end < len(text) else ""
     tail = tail.lstrip(",.!?;:… ")
     boundary = _SENTENCE_END.search(tail)

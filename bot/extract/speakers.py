@@ -152,7 +152,7 @@ FEMALE_NAMES = words(
     judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
     natalie isabella charlotte rose alexis kayla hillary kamala nancy melania ivanka
     ilhan alexandria elizabeth nikki kellyanne hope jen karine jane ella mia emma ava
-    zoe chloe lucy holly greta angela theresa ursula jacinda marine giorgia
+    zoe chloe lucy holly greta angela theresa ursula jacinda marine giorgia lady
     """
 )
 MALE_NAMES = words(
@@ -228,6 +228,8 @@ class Person:
     role: str | None = None
     gender: str | None = None  # "m", "f" or None when unknown
     last_seen: int = 0
+    last_paragraph: int = -10
+    count: int = 0
 
 
 @dataclass
@@ -237,6 +239,8 @@ class Cast:
     people: list[Person] = field(default_factory=list)
     clock: int = 0
     by_token: dict[str, Person] = field(default_factory=dict)  # surname or first name
+    paragraph: int = 0  # the paragraph being read
+    last_speaker: Person | None = None
 
     def mention(self, phrase: str, role: str | None = None) -> Person | None:
         """Record a mention ("Sen. Jane Roe", "Roe", "Mr. Doe"); returns who it is."""
@@ -259,6 +263,7 @@ class Cast:
     def _seen(self, person: Person) -> None:
         self.clock += 1
         person.last_seen = self.clock
+        person.last_paragraph = self.paragraph
         tokens = person.name.split()
         self.by_token[tokens[-1]] = person
         self.by_token.setdefault(tokens[0], person)
@@ -267,13 +272,17 @@ class Cast:
         """Note who a paragraph names by surname alone ("Rodgers shoved Suh"), in order;
         a lone person met with only "she"/"her" (or "he"/"his") around gets that gender."""
         met: list[Person] = []
-        for token in _CAPITALISED.findall(text):
-            person = self.by_token.get(token)
+        first_at = -1
+        for match in _CAPITALISED.finditer(text):
+            person = self.by_token.get(match.group(0))
             if person is not None:
                 self._seen(person)
                 if person not in met:
+                    person.count += 1
                     met.append(person)
-        if len(met) == 1 and met[0].gender is None:
+                    first_at = match.start() if first_at < 0 else first_at
+        lone_subject = len(met) == 1 and not text[:first_at].strip()
+        if lone_subject and met[0].gender is None:
             female = bool(_FEMALE_WORDS.search(text))
             male = bool(_MALE_WORDS.search(text))
             if female != male:
@@ -287,11 +296,12 @@ class Cast:
         if head not in ROLE_HEADS:
             return None
         gender = "f" if head in FEMALE_ROLES else "m" if head in MALE_ROLES else None
-        ranked = sorted(self.people, key=lambda p: -p.last_seen)
-        for person in ranked:
+        for person in sorted(self.people, key=lambda p: -p.last_seen):
             if person.role and head in person.role.lower():
                 self._seen(person)
                 return person
+        # Otherwise the article's main figure: the most often named, first introduced first.
+        ranked = sorted(self.people, key=lambda p: -p.count)
         for person in ranked:
             if gender is None or person.gender in (None, gender):
                 self._seen(person)
@@ -317,6 +327,17 @@ class Cast:
     def pronoun(self, word: str) -> Person | None:
         """The most recent person a pronoun can refer to (by gender when it is known)."""
         gender = PRONOUNS.get(word.lower())
+        last = self.last_speaker
+        # The one just quoted, when named again in this paragraph or the one before.
+        if (
+            last is not None
+            and last.last_paragraph >= self.paragraph - 1
+            and (gender is None or last.gender in (None, gender))
+        ):
+            if gender and last.gender is None:
+                last.gender = gender
+            self._seen(last)
+            return last
         candidates = sorted(self.people, key=lambda p: -p.last_seen)
         for person in candidates:
             if gender is None or person.gender in (None, gender):
@@ -363,7 +384,11 @@ def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
     """Person mentions in running text: (offset, name phrase with title, role before it)."""
     found: list[tuple[int, str, str | None]] = []
     for match in _MENTION.finditer(text):
+        if text[max(0, match.start() - 4) : match.start()].lower() == "the ":
+            continue  # "the Little Monsters", "the Beatles": not a person
         name = match.group("name")
+        if name.startswith("The ") and match.group("title") is None:
+            continue
         tokens = name.split()
         # Drop sentence-initial capitalised words that are not names ("Still Jane Roe",
         # "Longtime Donald Trump") and role words ("CEO Jamie Dimon").
