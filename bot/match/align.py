@@ -248,6 +248,14 @@ def align(quote: str | Sequence[str], original: str) -> Alignment:
         lo = frag_end
 
     diff: list[DiffOp] = []
+    changes: dict[str, list[str]] = {"-": [], "+": []}
+
+    def flush() -> None:
+        for op in ("-", "+"):  # inside a changed run: the original's words, then the quote's
+            if changes[op]:
+                diff.append((op, " ".join(changes[op])))
+                changes[op] = []
+
     for piece in pieces:
         if piece.source == -2:
             text = gaps[piece.start]
@@ -256,10 +264,15 @@ def align(quote: str | Sequence[str], original: str) -> Alignment:
         else:
             source = piece.source
             text = _raw(frag_texts[source], frag_tokens[source], piece.start, piece.end)
-        if diff and diff[-1][0] == piece.op:
-            diff[-1] = (piece.op, f"{diff[-1][1]} {text}")
+        if piece.op != "=":
+            changes[piece.op].append(text)
+            continue
+        flush()
+        if diff and diff[-1][0] == "=":
+            diff[-1] = ("=", f"{diff[-1][1]} {text}")
         else:
-            diff.append((piece.op, text))
+            diff.append(("=", text))
+    flush()
 
     if first is None:
         return Alignment("none", 0, quote_words, changed, 0, None, tuple(diff), 0.0)
