@@ -86,7 +86,13 @@ def page_paragraphs(html: str) -> tuple[list[str], list[int]]:
     return paragraphs, blockquotes
 
 
-def extract(html: str, published: dt.date | None) -> tuple[Quote, ...]:
+def extract(html: str, published: dt.date | None, *, simple: bool = False) -> tuple[Quote, ...]:
+    """The page's quotations as `extract_article` finds them (the product's path), or with
+    `simple`, from every <p>/<blockquote> of the page (to tell body extraction misses apart)."""
+    if not simple:
+        from bot.extract.article import extract_article
+
+        return extract_article(html).quotes
     paragraphs, blockquotes = page_paragraphs(html)
     return find_quotes(paragraphs, published=published, blockquote_indexes=blockquotes)
 
@@ -154,14 +160,16 @@ def load_labels(labels: Path = LABELS) -> list[dict[str, object]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(labels.glob("*.json"))]
 
 
-def evaluate(pages: Path = PAGES, labels: Path = LABELS) -> tuple[Score, dict[str, Score]]:
+def evaluate(
+    pages: Path = PAGES, labels: Path = LABELS, *, simple: bool = False
+) -> tuple[Score, dict[str, Score]]:
     total = Score()
     per_page: dict[str, Score] = {}
     for entry in load_labels(labels):
         name = str(entry["page"])
         html = (pages / name).read_text(encoding="utf-8", errors="replace")
         published = dt.date.fromisoformat(str(entry["published"])) if entry["published"] else None
-        quotes = extract(html, published)
+        quotes = extract(html, published, simple=simple)
         page = Score()
         page_labels = entry["quotes"]
         assert isinstance(page_labels, list)
@@ -176,10 +184,13 @@ def _timing(pages: Path, names: list[str], rounds: int = 3) -> tuple[float, floa
     """Median ms per page for find_quotes and for trafilatura.extract on the same pages."""
     import trafilatura
 
+    from bot.extract.article import article_body
+
     inputs = []
     for name in names:
         html = (pages / name).read_text(encoding="utf-8", errors="replace")
-        inputs.append((html, page_paragraphs(html)))
+        body = article_body(html)
+        inputs.append((html, (list(body.paragraphs), list(body.blockquote_indexes))))
     ours: list[float] = []
     theirs: list[float] = []
     for _ in range(rounds):
@@ -198,11 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses per page")
     parser.add_argument("--pages", type=Path, default=PAGES)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument(
+        "--simple", action="store_true", help="paragraphs from every <p>, not extract_article"
+    )
     args = parser.parse_args(argv)
     if not args.pages.is_dir():
         print(f"pages not found at {args.pages}", file=sys.stderr)
         return 2
-    total, per_page = evaluate(args.pages, args.labels)
+    total, per_page = evaluate(args.pages, args.labels, simple=args.simple)
     for name, page in per_page.items():
         print(
             f"{name:45} labels={page.labels:2} extracted={page.extracted:2} "
@@ -212,9 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for miss in page.misses:
                 print(f"    {miss}")
     print(
-        f"\n{len(per_page)} pages, {total.labels} labelled quotations, {total.extracted} extracted: "
-        f"precision {total.precision:.3f}  recall {total.recall:.3f}  F1 {total.f1:.3f}  "
-        f"speaker accuracy {total.speaker_accuracy:.3f}  channel accuracy {total.channel_accuracy:.3f}"
+        f"\n{len(per_page)} pages, {total.labels} labelled quotations, "
+        f"{total.extracted} extracted: precision {total.precision:.3f}  "
+        f"recall {total.recall:.3f}  F1 {total.f1:.3f}  "
+        f"speaker accuracy {total.speaker_accuracy:.3f}  "
+        f"channel accuracy {total.channel_accuracy:.3f}"
     )
     ours, theirs = _timing(args.pages, list(per_page))
     print(
