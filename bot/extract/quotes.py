@@ -366,32 +366,42 @@ class _Reader:
 # -- scanning ---------------------------------------------------------------------------
 
 
+_OPEN_RE = re.compile("[" + "".join(OPENERS) + "]")
+_CLOSE_RE = {
+    opener: re.compile("[" + re.escape(closers + ("“" if opener == "“" else "")) + "]")
+    for opener, closers in OPENERS.items()
+}
+
+
 def scan(text: str) -> list[_Span]:
     """Quoted runs in one paragraph. An unclosed mark runs to the paragraph's end."""
     spans: list[_Span] = []
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    opening = _OPEN_RE.search(text)
+    while opening is not None:
+        i = opening.start()
         ch = text[i]
-        if ch not in OPENERS or not _opens(text, i):
-            i += 1
+        if not _opens(text, i):
+            opening = _OPEN_RE.search(text, i + 1)
             continue
-        closers = OPENERS[ch]
-        j = i + 1
-        end = -1
-        while j < n:
+        end, stop = -1, n
+        for found in _CLOSE_RE[ch].finditer(text, i + 1):
+            j = found.start()
             c = text[j]
-            if c in closers and (ch != "‘" or _closes_single(text, j)) and (ch != c or j > i + 1):
+            if ch == "“" and c == "“":
+                if _opens(text, j):
+                    stop = j  # a new quotation starts: this one lost its closing mark
+                    break
+                continue
+            if (ch != "‘" or _closes_single(text, j)) and (ch != c or j > i + 1):
                 end = j
                 break
-            if ch == "“" and c == "“" and _opens(text, j):
-                break  # a new quotation starts: the previous one lost its closing mark
-            j += 1
         if end == -1:
-            spans.append(_Span(i + 1, j, False))
-            i = j
+            spans.append(_Span(i + 1, stop, False))
+            opening = _OPEN_RE.search(text, stop) if stop < n else None
         else:
             spans.append(_Span(i + 1, end, True))
-            i = end + 1
+            opening = _OPEN_RE.search(text, end + 1)
     return spans
 
 
@@ -495,11 +505,14 @@ def _continues(paragraphs: Sequence[str], index: int) -> bool:
 
 def _outside(text: str, spans: list[_Span]) -> str:
     """The paragraph with its quoted runs blanked (offsets kept)."""
-    chars = list(text)
+    parts: list[str] = []
+    at = 0
     for span in spans:
-        for k in range(span.start, span.end):
-            chars[k] = " "
-    return "".join(chars)
+        parts.append(text[at : span.start])
+        parts.append(" " * (span.end - span.start))
+        at = span.end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 # -- what a quotation and its attribution say -------------------------------------------

@@ -172,10 +172,12 @@ MALE_NAMES = words(
     """
 )
 
+FIRST_NAMES = FEMALE_NAMES | MALE_NAMES
+
 _CAP = r"(?:[A-Z][A-Za-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|la|le|dos|du|ibn)"
 NAME = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
-_MENTION = re.compile(rf"(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{NAME})")
+_MENTION = re.compile(rf"(?<![\w’'-])(?=[A-Z])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{NAME})")
 
 # Capitalised words that start sentences or name things other than people.
 STOP_WORDS = words(
@@ -395,7 +397,7 @@ def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
         while tokens and tokens[0].strip(".") in STOP_WORDS:
             tokens = tokens[1:]
         first_name = next(
-            (i for i, t in enumerate(tokens) if t.lower() in FEMALE_NAMES | MALE_NAMES),
+            (i for i, t in enumerate(tokens) if t.lower() in FIRST_NAMES),
             0,
         )
         if 0 < first_name < len(tokens) - 1:
