@@ -272,6 +272,10 @@ def match_embed(
     if not embed.text:
         size = len(original.text)
         alignment = Alignment("verbatim", 1, 1, 0, 1, (0, size), (("=", original.text),), 0.95)
+    elif not original.text.strip():
+        # Known by id only (deleted or hidden before anyone stored its words): the embed's
+        # copy is all there is, so the text cannot be compared; say so with a low confidence.
+        alignment = Alignment("verbatim", 1, 1, 0, 1, None, (), 0.5)
     else:
         alignment = align(embed.text, original.text)
         if alignment.relation == "none":
