@@ -776,7 +776,10 @@ def demo_command(
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit 0 on success, 1 on problems found (--fail-on), 2 on bad input."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns typer.Exit's code instead of raising it.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except ConfigError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
