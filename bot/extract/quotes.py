@@ -18,6 +18,7 @@ from bot.extract.speakers import (
     PRONOUNS,
     ROLE_HEADS,
     STOP_WORDS,
+    TITLE_RE,
     Cast,
     Person,
     find_mentions,
@@ -72,7 +73,8 @@ _NP = (
     rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-])"
 )
 _SUBJECT = (
-    rf"(?P<subject>(?:(?:[Tt]he\s+)?{NAME}(?:\s+(?:{NAME}))?)|he|she|they|it|I|we"
+    rf"(?P<subject>(?:(?:[Tt]he\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}(?:\s+(?:{NAME}))?)"
+    rf"|he|she|they|it|I|we"
     rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
 )
 _REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
@@ -213,14 +215,17 @@ class _Reader:
         mentions = find_mentions(outside)
         met = 0
         read = 0
+        intro = _intro(paragraphs, index)
         for group, first_span, last_span in _groups(text, spans, index, initial):
+            if intro and first_span is spans[0] and not text[: first_span.start - 1].strip():
+                group.clauses.append((3, False, intro))  # "Jane Roe said:" just before
             while met < len(mentions) and mentions[met][0] < first_span.start:
                 self.cast.mention(mentions[met][1], mentions[met][2])
                 met += 1
             self.cast.touch(outside[read : first_span.start])
             read = first_span.start
             runs_on = not last_span.closed and last_span.end == len(text)
-            if runs_on and _continues(paragraphs, index):
+            if runs_on and _continues(paragraphs, index) and _speaks(group, first_span):
                 self.pending = group
                 continue
             self._finish(group, lenient=lenient)
@@ -493,6 +498,21 @@ def _tail_sentence(text: str) -> str:
     for match in _SENTENCE_END.finditer(text):
         last = match.end()
     return text[last:]
+
+
+def _intro(paragraphs: Sequence[str], index: int) -> str:
+    """The last sentence of the paragraph before when it ends with a colon ("X said:")."""
+    if index == 0 or not paragraphs[index - 1].rstrip().endswith(":"):
+        return ""
+    return _tail_sentence(paragraphs[index - 1])
+
+
+def _speaks(group: _Group, first: _Span) -> bool:
+    """Is an unclosed quotation really one running on (not a stray mark)? It is when it opens
+    its paragraph or something around it names a speaker."""
+    if first.start <= 1 or len(group.fragments) > 1:
+        return True
+    return any(_SUBJ_CUE.search(text) or _ACCORDING.search(text) for _, _, text in group.clauses)
 
 
 def _continues(paragraphs: Sequence[str], index: int) -> bool:

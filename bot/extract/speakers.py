@@ -86,7 +86,7 @@ TITLES = (
     "Officer",
     "Deputy",
 )
-_TITLE_RE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+TITLE_RE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
 MALE_TITLES = {"Mr.", "Mr", "Sir", "Lord", "King", "Prince", "Congressman", "Father", "Chairman"}
 FEMALE_TITLES = {
     "Mrs.",
@@ -177,7 +177,7 @@ FIRST_NAMES = FEMALE_NAMES | MALE_NAMES
 _CAP = r"(?:[A-Z][A-Za-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|la|le|dos|du|ibn)"
 NAME = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
-_MENTION = re.compile(rf"(?<![\w’'-])(?=[A-Z])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{NAME})")
+_MENTION = re.compile(rf"(?<![\w’'-])(?=[A-Z])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME})")
 
 # Capitalised words that start sentences or name things other than people.
 STOP_WORDS = words(
@@ -354,11 +354,11 @@ def parse_name(phrase: str) -> tuple[str, str | None, str | None] | None:
     """(name, title, gender) from "Sen. Jane Roe"; None when it is not a person's name."""
     phrase = re.sub(r"\s+", " ", phrase.strip(" ,.;:")).removeprefix("the ").removeprefix("The ")
     title = None
-    match = re.match(rf"(?:{_TITLE_RE})(?=\s)", phrase)
+    match = re.match(rf"(?:{TITLE_RE})(?=\s)", phrase)
     while match:
         title = match.group(0)
         phrase = phrase[match.end() :].strip()
-        match = re.match(rf"(?:{_TITLE_RE})(?=\s)", phrase)
+        match = re.match(rf"(?:{TITLE_RE})(?=\s)", phrase)
     phrase = re.sub(r"(?:'s|’s)$", "", phrase)
     tokens = phrase.split()
     if not tokens or not tokens[0][:1].isupper():
@@ -440,6 +440,8 @@ def split_role(phrase: str) -> tuple[str, str | None]:
     if cut == len(tokens):
         return phrase, None
     role = " ".join(tokens[:cut]) or None
+    if role in TITLES:
+        role = _title_role(role)  # "Ms." is no role, "Sen." is "Senator"
     return " ".join(tokens[cut:]), role
 
 
