@@ -8,6 +8,7 @@ and a few dozen briefings.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import re
@@ -16,16 +17,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
 from bot import db
+from bot.config import load_settings
 from bot.extract.types import Quote
+from bot.http import make_async_client
 from bot.match.matcher import match_quote
 from bot.match.verdict import Verdict
 from bot.models import Original
 from bot.originals.importers import import_file
+from bot.pipeline import check_source
 
 pytestmark = pytest.mark.shared_data
 
@@ -377,3 +382,30 @@ def test_the_article_date_hides_later_originals(world: World, session: Session) 
     quote = tweet("1072614269773119489", lambda t: t)(world)
     verdict = match_quote(session, quote, before=datetime(2018, 12, 1, tzinfo=UTC), zones=ZONES)
     assert verdict.relation == "none"
+
+
+def test_the_seed_article_end_to_end(world: World, shared_data: Path) -> None:
+    """The article this project was made for: the tweet is an excerpt, the press
+    secretary's remarks (no stored original) are not found, never a wrong match."""
+    settings = load_settings(database_url=str(world.engine.url))
+
+    async def run() -> list[Verdict]:
+        transport = httpx.MockTransport(lambda request: httpx.Response(500))
+        async with make_async_client(settings, transport=transport) as client:
+            result = await check_source(
+                str(shared_data / "seed" / "article.html"),
+                settings=settings,
+                engine=world.engine,
+                client=client,
+                now=datetime(2018, 9, 11, tzinfo=UTC),
+            )
+        return list(result.verdicts)
+
+    verdicts = asyncio.run(run())
+    by_speaker = {v.citation.get("speaker"): v for v in verdicts}
+    trump = by_speaker["Donald Trump"]
+    assert (trump.relation, trump.attribution, trump.date_check) == ("excerpt", "match", "match")
+    assert trump.original is not None and trump.original.post_id == SEED
+    sanders = by_speaker["Sarah Sanders"]
+    assert sanders.relation == "none"
+    assert sanders.original is None
