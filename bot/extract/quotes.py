@@ -361,7 +361,9 @@ class _Reader:
         role = _appos_role(appos) or role
         while name.split()[0] in STOP_WORDS and " " in name:
             name = name.split(maxsplit=1)[1]  # "As Jane Roe said"
-        if parse_name(name) is not None:
+        if name in STOP_WORDS:
+            found.role = role  # "Others suggested": no one named
+        elif parse_name(name) is not None:
             found.speaker = self.cast.mention(name, role)
         else:
             found.speaker_text = re.sub(r"^The\s+", "", name)
