@@ -192,10 +192,10 @@ def _upsert(
             outcomes.append("updated")
             ids.append(old.id)
     if new:
-        result = connection.execute(
-            insert(ORIGINALS).returning(ORIGINALS.c.id, sort_by_parameter_order=True), new
-        )
-        new_ids = iter([row[0] for row in result])
+        # a plain executemany (RETURNING with parameter order runs row by row on SQLite)
+        connection.execute(insert(ORIGINALS), new)
+        created = _existing(connection, [(row["platform"], row["post_id"]) for row in new])
+        new_ids = iter([created[(row["platform"], row["post_id"])].id for row in new])
         ids = [next(new_ids) if value is None else value for value in ids]
     if changed:
         values: dict[str, Any] = {key: bindparam(key) for key in changed[0] if key != "_id"}
