@@ -90,7 +90,7 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str
         if name.startswith("utf-16"):  # a byte page declaring UTF-16 without a BOM is lying
             continue
         try:
-            return data.decode(name), tuple(errors)
+            return data.decode(name).replace("\x00", ""), tuple(errors)
         except UnicodeDecodeError:
             if name != "utf-8":
                 errors.append(f"declared charset {name} does not fit the bytes")
@@ -110,6 +110,18 @@ def _detect(data: bytes) -> str | None:
 
 def parse(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
+
+
+def remove_nodes(tree: Node, selector: str) -> None:
+    """Drop every node matching *selector* (a match inside another goes with it)."""
+    nodes = tree.css(selector)
+    matched = {node.mem_id for node in nodes}
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in matched:
+            parent = parent.parent
+        if parent is None:
+            node.decompose()
 
 
 def node_text(node: Node, *, stop: Node | None = None) -> str:

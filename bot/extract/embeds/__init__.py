@@ -24,7 +24,7 @@ from bot.extract.embeds import (
     vine,
     youtube,
 )
-from bot.extract.html import Node, parse
+from bot.extract.html import Node, parse, remove_nodes
 from bot.extract.types import Embed
 
 
@@ -122,11 +122,4 @@ def _merge(first: Embed, other: Embed) -> Embed:
 
 def remove_embed_markup(tree: Node) -> None:
     """Drop every embed's markup so its text is not read as the article's own."""
-    nodes = tree.css(MARKUP_SELECTOR)
-    matched = {node.mem_id for node in nodes}
-    for node in nodes:
-        parent = node.parent
-        while parent is not None and parent.mem_id not in matched:
-            parent = parent.parent
-        if parent is None:  # an outer match removes this one with it
-            node.decompose()
+    remove_nodes(tree, MARKUP_SELECTOR)
