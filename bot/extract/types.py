@@ -36,7 +36,7 @@ class Embed:
 class Quote:
     """A direct quotation in the article body."""
 
-    text: str  # the fragments joined with " … " when there are several
+    text: str  # the fragments joined with a single space, in order
     fragments: tuple[str, ...] = ()
     speaker: str | None = None
     speaker_role: str | None = None
