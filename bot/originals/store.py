@@ -7,7 +7,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
@@ -193,7 +193,7 @@ def _upsert(
             ids.append(old.id)
     if new:
         # a plain executemany (RETURNING with parameter order runs row by row on SQLite)
-        connection.execute(insert(ORIGINALS), new)
+        _insert_rows(connection, new)
         created = _existing(connection, [(row["platform"], row["post_id"]) for row in new])
         new_ids = iter([created[(row["platform"], row["post_id"])].id for row in new])
         ids = [next(new_ids) if value is None else value for value in ids]
@@ -205,6 +205,36 @@ def _upsert(
     if revisions:
         connection.execute(insert(REVISIONS), revisions)
     return outcomes, [value for value in ids if value is not None]
+
+
+_COLUMNS = (
+    "platform", "post_id", "url", "author_name", "author_handle", "posted_at", "title", "text",
+    "kind", "status", "is_retweet", "speaker_id", "parent_id", "position", "content_hash",
+    "created_at", "updated_at", "resolved_at",
+)  # fmt: skip
+_TIMES = frozenset({"posted_at", "created_at", "updated_at", "resolved_at"})
+
+
+def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """INSERT through the driver's executemany: SQLAlchemy's per-value bind processing costs
+    more than the insert itself. Times are stored as the UTCDateTime type stores them."""
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO originals ({', '.join(_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_COLUMNS))})"
+    )
+
+    def value(row: dict[str, Any], key: str) -> Any:
+        item = row.get(key)
+        if key in _TIMES and item is not None:
+            item = item.astimezone(UTC)
+            if sqlite:  # the format SQLAlchemy's SQLite DATETIME writes
+                return item.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return item
+
+    params = [tuple(value(row, key) for key in _COLUMNS) for row in rows]
+    connection.exec_driver_sql(sql, params)
 
 
 def write_records(
