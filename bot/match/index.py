@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import insort
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.match.normalize import split_fragments
 from bot.match.shingles import index_words, shingles_of_words
@@ -73,7 +75,6 @@ class OriginalRow:
 
 
 _ORIGINALS: Any = Original.__table__  # type: ignore[attr-defined]
-_ROW_COLUMNS = [_ORIGINALS.c[name] for name in OriginalRow.__dataclass_fields__]
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -122,7 +123,7 @@ def _insert_postings(connection: Connection, rows: list[tuple[int, int]]) -> Non
                 ([row[0] for row in chunk], [row[1] for row in chunk]),
             )
         return
-    rows.sort()  # in key order: SQLite appends to its b-tree pages instead of seeking
+    rows.sort(key=itemgetter(0))  # in key order: b-tree pages fill in turn, fewer seeks
     connection.exec_driver_sql(
         "INSERT INTO match_shingles (shingle, original_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         rows,
@@ -180,13 +181,13 @@ def index_originals(connection: Connection, items: Iterable[tuple[int, str]]) ->
         for original_id, current in new.items():
             before = old.get(original_id)
             if before is None:
-                added.extend((shingle, original_id) for shingle in current)
+                added.extend(zip(current, repeat(original_id)))
             else:
                 earlier = set(before)
                 if earlier == current:
                     continue
-                removed.extend((shingle, original_id) for shingle in earlier - current)
-                added.extend((shingle, original_id) for shingle in current - earlier)
+                removed.extend(zip(earlier - current, repeat(original_id)))
+                added.extend(zip(current - earlier, repeat(original_id)))
             docs.append((original_id, _pack(current)))
         _delete_postings(connection, removed)
         _insert_postings(connection, added)
@@ -254,16 +255,29 @@ def _rows(
     before: datetime | None = None,
     speaker_ids: Collection[int] | None = None,
 ) -> dict[int, OriginalRow]:
+    """Rows of *ids* passing the filters (plain SQL on the driver: this is the hot path)."""
+    dialect = connection.dialect
+    mark = "%s" if _is_postgres(connection) else "?"
+    posted_type = _ORIGINALS.c.posted_at.type.dialect_impl(dialect)
+    to_db = posted_type.bind_processor(dialect)
+    from_db = posted_type.result_processor(dialect, None)
+    columns = ", ".join(OriginalRow.__dataclass_fields__)
     found: dict[int, OriginalRow] = {}
     for chunk in _batched(ids, _CHUNK):
-        query = select(*_ROW_COLUMNS).where(_ORIGINALS.c.id.in_(chunk))
+        sql = f"SELECT {columns} FROM originals WHERE id IN ({', '.join([mark] * len(chunk))})"
+        params: list[Any] = list(chunk)
         if speaker_ids is not None:
-            query = query.where(_ORIGINALS.c.speaker_id.in_(list(speaker_ids)))
+            wanted = list(speaker_ids)
+            sql += f" AND speaker_id IN ({', '.join([mark] * len(wanted))})"
+            params += wanted
         if before is not None:
-            posted = _ORIGINALS.c.posted_at
-            query = query.where(posted.is_(None) | (posted <= before))
-        for row in connection.execute(query):
-            found[row.id] = OriginalRow(*row)
+            sql += f" AND (posted_at IS NULL OR posted_at <= {mark})"
+            params.append(to_db(before) if to_db else before)
+        for row in connection.exec_driver_sql(sql, tuple(params)):
+            values = list(row)
+            values[8] = from_db(values[8]) if from_db else values[8]  # posted_at
+            values[11] = bool(values[11])  # is_retweet (0/1 on SQLite)
+            found[values[0]] = OriginalRow(*values)
     return found
 
 
@@ -272,21 +286,40 @@ def candidate_texts(connection: Connection, ids: Iterable[int]) -> dict[int, Ori
     return _rows(connection, [int(original_id) for original_id in ids])
 
 
-def similarity(query: str, text: str) -> float:
+def similarity(query: str, text: str, cutoff: float = 0.0) -> float:
     """rapidfuzz similarity of two normalised texts; whole strings when *text* is shorter.
 
-    ``partial_ratio`` alone scores 100 for any short text contained in a long quote.
+    ``partial_ratio`` alone scores 100 for any short text contained in a long quote. A score
+    under *cutoff* comes back as 0 (rapidfuzz then stops early).
     """
     if len(text) < len(query):
-        return float(fuzz.ratio(query, text))
-    return float(fuzz.partial_ratio(query, text))
+        return float(fuzz.ratio(query, text, score_cutoff=cutoff))
+    return float(fuzz.partial_ratio(query, text, score_cutoff=cutoff))
 
 
-def _fragments_similarity(parts: Sequence[str], text: str) -> float:
+def _fragments_similarity(parts: Sequence[str], text: str, cutoff: float = 0.0) -> float:
     """Similarity of a quote (its fragments, when elided) to an original, by length."""
     target = " ".join(index_words(text))
+    if len(parts) == 1:
+        return similarity(parts[0], target, cutoff)
     total = sum(len(part) for part in parts) or 1
     return sum(similarity(part, target) * len(part) for part in parts) / total
+
+
+def _rerank(parts: Sequence[str], rows: Sequence[OriginalRow], limit: int) -> list[float]:
+    """Scores of *rows* (in retrieval order); only the best *limit* are exact."""
+    scores: list[float] = []
+    best: list[float] = []  # the *limit* best so far, ascending
+    for row in rows:
+        cutoff = best[0] if len(best) >= limit else 0.0
+        score = _fragments_similarity(parts, row.text, cutoff)
+        scores.append(score)
+        if len(best) < limit:
+            insort(best, score)
+        elif score > best[0]:
+            best.pop(0)
+            insort(best, score)
+    return scores
 
 
 def search(
@@ -325,7 +358,8 @@ def search(
     parts = [" ".join(index_words(part)) for part in split_fragments(text)]
     if len(parts) < 2:
         parts = [" ".join(words)]
-    scored = [(_fragments_similarity(parts, row.text), row) for row in rows[:pool]]
+    rows = rows[:pool]
+    scored = list(zip(_rerank(parts, rows, limit), rows, strict=True))
     scored.sort(key=lambda item: (-item[0], item[1].is_retweet, -weight[item[1].id], item[1].id))
     return [
         Candidate(original_id=row.id, score=score, shared=shared[row.id])

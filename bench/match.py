@@ -1,0 +1,360 @@
+"""Benchmark: find a quote's original among N originals (default 1M) with the shingle index.
+
+Builds the corpus at run time from the real tweet archives in ../shared/data/tweets plus
+synthetic posts recombined from their sentences (nothing is written to the repository), stores
+it in a temporary SQLite file (and a fresh PostgreSQL database with --postgres, dropped at the
+end), then times N quotes built from real tweets (exact, excerpt, elided, altered, and
+not-found ones from held-out tweets) through ``bot.match.index.search`` (retrieval + rapidfuzz
+rerank, top-1). Beside it, on a sample, the brute-force baseline
+``rapidfuzz.process.extractOne(quote, texts, scorer=fuzz.partial_ratio)`` over all texts.
+
+    .venv/bin/python bench/match.py                       # 1M originals, 1,000 quotes
+    .venv/bin/python bench/match.py --n-originals 100000 --n-quotes 300 --n-baseline 10
+    .venv/bin/python bench/match.py --postgres            # also PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, create_engine, insert, text
+
+from bot import db
+from bot.match.index import index_originals, search
+from bot.match.shingles import index_words
+from bot.models import Original
+
+ROOT = Path(__file__).resolve().parent.parent
+TWEETS = ROOT.parent / "shared" / "data" / "tweets"
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+KINDS = ("exact", "excerpt", "elided", "altered", "not_found")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    kind: str
+    text: str
+    truth: int | None  # the original's id; None for a quote of a held-out tweet
+
+
+def load_tweets() -> list[tuple[str, datetime]]:
+    """(text, posted_at) of every archived tweet, without exact duplicates."""
+    found: dict[str, datetime] = {}
+    for path in sorted(TWEETS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            when = row.get("time") or row.get("time_from_snowflake")
+            found.setdefault(row["text"], datetime.fromisoformat(when).astimezone(UTC))
+    for path in sorted((TWEETS / "trump_2009_2017_condensed").glob("*.json")):
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            when = datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y")
+            found.setdefault(row["text"], when.astimezone(UTC))
+    return list(found.items())
+
+
+def build_corpus(
+    rng: random.Random, n_originals: int, held_out_share: float = 0.02
+) -> tuple[list[tuple[str, datetime]], list[str], int]:
+    """The originals (real tweets first, then synthetic), the held-out tweets, #real."""
+    tweets = load_tweets()
+    rng.shuffle(tweets)
+    n_held = int(len(tweets) * held_out_share)
+    held, real = [t for t, _ in tweets[:n_held]], tweets[n_held:]
+    real = real[:n_originals]
+    sentences = [s for t, _ in real for s in _SENTENCE.split(t) if len(s.split()) >= 3]
+    start = datetime(2009, 5, 1, tzinfo=UTC)
+    synthetic: list[tuple[str, datetime]] = []
+    for _ in range(n_originals - len(real)):
+        parts = rng.sample(sentences, rng.choice((2, 2, 3)))
+        when = start + timedelta(seconds=rng.randrange(12 * 365 * 86400))
+        synthetic.append((" ".join(parts), when))
+    return real + synthetic, held, len(real)
+
+
+def make_quotes(
+    rng: random.Random,
+    originals: list[tuple[str, datetime]],
+    n_real: int,
+    held: list[str],
+    n_quotes: int,
+) -> list[Quote]:
+    counts: dict[str, int] = {}
+    for text_, _ in originals[:n_real]:
+        counts[text_] = counts.get(text_, 0) + 1
+    usable = [
+        i
+        for i in range(n_real)
+        if counts[originals[i][0]] == 1
+        and not originals[i][0].startswith("RT ")
+        and len(index_words(originals[i][0])) >= 14
+    ]
+    vocabulary = sorted({w for i in usable[:2000] for w in index_words(originals[i][0])})
+    quotes: list[Quote] = []
+    for n in range(n_quotes):
+        kind = KINDS[n % len(KINDS)]
+        if kind == "not_found":
+            words = index_words(rng.choice(held))
+            if len(words) < 6:
+                words = index_words(rng.choice(held)) or ["nothing"]
+            size = min(len(words), rng.randint(8, 16))
+            first = rng.randrange(len(words) - size + 1)
+            quotes.append(Quote(kind, " ".join(words[first : first + size]), None))
+            continue
+        index = rng.choice(usable)
+        raw = originals[index][0]
+        words = index_words(raw)
+        if kind == "exact":
+            quote = raw
+        elif kind == "excerpt":
+            size = rng.randint(8, min(16, len(words)))
+            first = rng.randrange(len(words) - size + 1)
+            quote = " ".join(words[first : first + size])
+        elif kind == "elided":
+            head, tail = rng.randint(5, 7), rng.randint(5, 7)
+            quote = " ".join(words[:head]) + " … " + " ".join(words[-tail:])
+        else:  # altered: one word in five replaced
+            changed = list(words)
+            for i in range(rng.randrange(5), len(changed), 5):
+                changed[i] = rng.choice([w for w in rng.sample(vocabulary, 3) if w != changed[i]])
+            quote = " ".join(changed)
+        quotes.append(Quote(kind, quote, index + 1))
+    return quotes
+
+
+def load(engine: Engine, originals: list[tuple[str, datetime]], batch: int = 20_000) -> float:
+    """Insert and index every original; returns seconds."""
+    table = Original.__table__  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    for first in range(0, len(originals), batch):
+        rows = [
+            {
+                "id": first + i + 1,
+                "platform": "bench",
+                "post_id": str(first + i + 1),
+                "text": body,
+                "posted_at": when,
+                "kind": "post",
+                "status": "live",
+                "is_retweet": body.startswith("RT "),
+            }
+            for i, (body, when) in enumerate(originals[first : first + batch])
+        ]
+        with engine.begin() as connection:
+            connection.execute(insert(table), rows)
+            index_originals(connection, [(row["id"], row["text"]) for row in rows])
+        done = first + len(rows)
+        if done % 200_000 < batch:
+            print(f"  {done:,} loaded ({time.perf_counter() - started:.0f} s)", flush=True)
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def norm(value: str) -> str:
+    return " ".join(index_words(value))
+
+
+def right(top: int | None, quote: Quote, texts: list[str]) -> bool:
+    """Top-1 is the original, or one with the same words (a copy), or contains the excerpt."""
+    if quote.truth is None or top is None:
+        return False
+    if top == quote.truth or norm(texts[top - 1]) == norm(texts[quote.truth - 1]):
+        return True
+    return quote.kind in ("exact", "excerpt") and norm(quote.text) in norm(texts[top - 1])
+
+
+def time_index(
+    engine: Engine, quotes: list[Quote]
+) -> tuple[list[float], list[int | None], list[float]]:
+    """Per-quote seconds, top-1 ids and top-1 scores (after a short warm-up)."""
+    seconds: list[float] = []
+    tops: list[int | None] = []
+    scores: list[float] = []
+    with engine.connect() as connection:
+        for quote in quotes[:50]:  # warm-up: page cache and statement caches
+            search(connection, quote.text, limit=1)
+        for quote in quotes:
+            started = time.perf_counter()
+            found = search(connection, quote.text, limit=1)
+            seconds.append(time.perf_counter() - started)
+            tops.append(found[0].original_id if found else None)
+            scores.append(found[0].score if found else 0.0)
+    return seconds, tops, scores
+
+
+def report_backend(
+    name: str,
+    seconds: list[float],
+    tops: list[int | None],
+    scores: list[float],
+    quotes: list[Quote],
+    texts: list[str],
+) -> dict[str, float]:
+    p50, p99 = percentile(seconds, 0.50) * 1000, percentile(seconds, 0.99) * 1000
+    print(
+        f"\n[{name}] {len(quotes)} quotes: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+        f"mean {statistics.fmean(seconds) * 1000:.2f} ms"
+    )
+    for kind in KINDS:
+        chosen = [i for i, q in enumerate(quotes) if q.kind == kind]
+        if kind == "not_found":
+            high = sum(1 for i in chosen if scores[i] >= 86)
+            print(
+                f"  {kind:9} {len(chosen):4}  top score p50 "
+                f"{percentile([scores[i] for i in chosen], 0.5):.0f}, >= 86 on {high}"
+            )
+            continue
+        ok = sum(1 for i in chosen if right(tops[i], quotes[i], texts))
+        print(f"  {kind:9} {len(chosen):4}  top-1 right {ok}/{len(chosen)}")
+    return {"p50": p50, "p99": p99}
+
+
+def baseline(
+    quotes: list[Quote], tops: list[int | None], texts: list[str], n: int, rng: random.Random
+) -> dict[str, float]:
+    """extractOne(partial_ratio) over all texts on a sample of quotes that have an original."""
+    normed = [norm(t) for t in texts]  # both sides compare normalised text (not timed)
+    sample = rng.sample([i for i, q in enumerate(quotes) if q.truth is not None], n)
+    seconds: list[float] = []
+    same = tie = shorter = base_right = mine_right = agree_base_ok = 0
+    for i in sample:
+        query = norm(quotes[i].text)
+        started = time.perf_counter()
+        _, score, position = process.extractOne(query, normed, scorer=fuzz.partial_ratio)
+        seconds.append(time.perf_counter() - started)
+        pick = position + 1
+        base_ok = right(pick, quotes[i], texts)
+        base_right += base_ok
+        mine = tops[i]
+        mine_right += right(mine, quotes[i], texts)
+        if mine == pick:
+            same += 1
+            agree_base_ok += base_ok
+        elif mine is not None and fuzz.partial_ratio(query, normed[mine - 1]) >= score:
+            tie += 1  # equal under the baseline's own scorer (copies, contained excerpts)
+            agree_base_ok += base_ok
+        elif len(normed[pick - 1]) < len(query):
+            shorter += 1  # the baseline's known failure: a short text inside the quote
+    p50 = percentile(seconds, 0.5) * 1000
+    agree = (same + tie) / n
+    print(
+        f"\n[baseline] extractOne(partial_ratio) over {len(texts):,} texts, {n} quotes: "
+        f"p50 {p50:.0f} ms"
+    )
+    print(
+        f"  top-1 agreement {same + tie}/{n} = {agree:.2f} (same original {same}, "
+        f"equal-score tie {tie}); baseline picked a shorter text inside the quote {shorter}; "
+        f"baseline top-1 right {base_right}/{n}, index top-1 right {mine_right}/{n}"
+    )
+    print(f"  agreement where the baseline is right: {agree_base_ok}/{base_right}")
+    return {"p50": p50, "agree": agree}
+
+
+def pg_database(admin_url: str) -> Iterator[str]:
+    name = f"qc_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n-originals", type=int, default=1_000_000)
+    parser.add_argument("--n-quotes", type=int, default=1_000)
+    parser.add_argument("--n-baseline", type=int, default=30, help="quotes timed by brute force")
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL")
+    parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--keep-sqlite", metavar="PATH", help="keep the SQLite file here; reuse it if present"
+    )
+    args = parser.parse_args()
+    if not TWEETS.is_dir():
+        sys.exit(f"real data not found at {TWEETS}; the bench needs ../shared/data/tweets")
+    rng = random.Random(args.seed)
+    originals, held, n_real = build_corpus(rng, args.n_originals)
+    quotes = make_quotes(rng, originals, n_real, held, args.n_quotes)
+    texts = [t for t, _ in originals]
+    print(
+        f"corpus: {len(originals):,} originals ({n_real:,} real tweets, "
+        f"{len(originals) - n_real:,} recombined), {len(held):,} tweets held out; "
+        f"{len(quotes)} quotes"
+    )
+    results: dict[str, dict[str, float]] = {}
+    tops_sqlite: list[int | None] = []
+    with tempfile.TemporaryDirectory(prefix="qc-bench-") as folder:
+        path = Path(args.keep_sqlite or f"{folder}/bench.db")
+        reuse = path.exists()
+        engine = db.make_engine(f"sqlite:///{path}")
+        db.upgrade(engine)
+        if reuse:
+            print(f"[sqlite] reusing {path} (built by an earlier run with the same options)")
+        else:
+            build = load(engine, originals)
+            size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+            print(
+                f"[sqlite] built in {build:.0f} s ({len(originals) / build:,.0f} originals/s), "
+                f"{size:,.0f} MB"
+            )
+        seconds, tops_sqlite, scores = time_index(engine, quotes)
+        results["sqlite"] = report_backend("sqlite", seconds, tops_sqlite, scores, quotes, texts)
+        engine.dispose()
+    if args.postgres:
+        for url in pg_database(args.pg_admin_url):
+            engine = db.make_engine(url)
+            db.upgrade(engine)
+            build = load(engine, originals)
+            print(f"[postgres] built in {build:.0f} s ({len(originals) / build:,.0f} originals/s)")
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+            seconds, tops, scores = time_index(engine, quotes)
+            results["postgres"] = report_backend("postgres", seconds, tops, scores, quotes, texts)
+            engine.dispose()
+    base = baseline(quotes, tops_sqlite, texts, args.n_baseline, rng)
+    sqlite = results["sqlite"]
+    ratio = base["p50"] / sqlite["p50"]
+    print(f"\nratio: baseline p50 / index p50 = {ratio:,.0f}x")
+    targets = [
+        ("sqlite p50 <= 2 ms", sqlite["p50"] <= 2),
+        ("sqlite p99 <= 20 ms", sqlite["p99"] <= 20),
+        (">= 1,000x faster than the baseline", ratio >= 1000),
+        ("top-1 agreement >= 0.99", base["agree"] >= 0.99),
+    ]
+    if "postgres" in results:
+        pg = results["postgres"]
+        targets.append(
+            (
+                "postgres p50 and p99 within 2x of sqlite",
+                pg["p50"] <= 2 * sqlite["p50"] and pg["p99"] <= 2 * sqlite["p99"],
+            )
+        )
+    print("\ntargets:")
+    for label, met in targets:
+        print(f"  [{'met' if met else 'MISSED'}] {label}")
+
+
+if __name__ == "__main__":
+    main()
