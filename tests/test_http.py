@@ -128,6 +128,11 @@ def _port(url: str) -> int:
         ("ff02::1", "multicast"),
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:10.1.2.3", "private"),
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        ("64:ff9b::808:808", None),  # NAT64 of 8.8.8.8
         (PUBLIC_IP, None),
         ("8.8.8.8", None),
         ("2606:4700:4700::1111", None),
