@@ -104,11 +104,13 @@ def _original_lines(verdict: Verdict) -> list[Text]:
         author = f"{author} (@{original.author_handle})".strip()
     when = original.posted_at.strftime("%Y-%m-%d %H:%M UTC") if original.posted_at else "no date"
     facts = (
-        f"   original: {author or 'unknown author'} · {when} · {original.status}"
-        f" · text {verdict.relation} · attribution {verdict.attribution}"
+        f"   text {verdict.relation} · attribution {verdict.attribution}"
         f" · date {verdict.date_check} · confidence {verdict.confidence:.2f}"
     )
-    lines = [Text(facts, style="dim")]
+    lines = [
+        Text(f"   original: {author or 'unknown author'} · {when} · {original.status}"),
+        Text(facts, style="dim"),
+    ]
     if original.url:
         lines.append(Text(f"   {original.url}", style=f"link {original.url}"))
     if verdict.also_matches:
