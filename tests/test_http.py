@@ -10,7 +10,7 @@ import asyncio
 import http.server
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -428,6 +428,24 @@ def test_afetch_mirrors_fetch() -> None:
             assert got.content == b"z" * 40
 
     asyncio.run(run())
+
+
+def test_afetch_stops_reading_a_streamed_body_at_the_cap() -> None:
+    sent: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(50):
+            sent.append(1)
+            yield b"x" * 1000
+
+    async def run() -> None:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body()))
+        async with make_async_client(settings(http_max_bytes=4500), transport=transport) as client:
+            with pytest.raises(TooLarge):
+                await afetch(client, "https://news.example/big")
+
+    asyncio.run(run())
+    assert len(sent) == 5
 
 
 def test_client_settings_are_applied() -> None:
