@@ -290,7 +290,7 @@ def similarity(query: str, text: str, cutoff: float = 0.0) -> float:
     """rapidfuzz similarity of two normalised texts; whole strings when *text* is shorter.
 
     ``partial_ratio`` alone scores 100 for any short text contained in a long quote. A score
-    under *cutoff* comes back as 0 (rapidfuzz then stops early).
+    under *cutoff* may come back as 0 (rapidfuzz then stops early).
     """
     if len(text) < len(query):
         return float(fuzz.ratio(query, text, score_cutoff=cutoff))
@@ -311,7 +311,7 @@ def _rerank(parts: Sequence[str], rows: Sequence[OriginalRow], limit: int) -> li
     scores: list[float] = []
     best: list[float] = []  # the *limit* best so far, ascending
     for row in rows:
-        cutoff = best[0] if len(best) >= limit else 0.0
+        cutoff = best[0] - 1 if len(best) >= limit else 0.0  # near ties are ordered below
         score = _fragments_similarity(parts, row.text, cutoff)
         scores.append(score)
         if len(best) < limit:
@@ -360,7 +360,17 @@ def search(
         parts = [" ".join(words)]
     rows = rows[:pool]
     scored = list(zip(_rerank(parts, rows, limit), rows, strict=True))
-    scored.sort(key=lambda item: (-item[0], item[1].is_retweet, -weight[item[1].id], item[1].id))
+    # Equal scores (to the point): the post before a retweet, then the text closest in length
+    # to the quote (the post itself rather than a longer text that contains it).
+    scored.sort(
+        key=lambda item: (
+            -round(item[0]),
+            item[1].is_retweet,
+            abs(len(item[1].text) - len(text)),
+            -weight[item[1].id],
+            item[1].id,
+        )
+    )
     return [
         Candidate(original_id=row.id, score=score, shared=shared[row.id])
         for score, row in scored[:limit]
