@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -182,3 +183,18 @@ def test_attribution_uses_the_speaker_id(engine: Engine) -> None:
         assert attribution(session, "Psaki", passage) == "match"
         assert attribution(session, "Press Secretary Jen Psaki", passage) == "match"
         assert attribution(session, "Karine Jean-Pierre", passage) == "mismatch"
+
+
+def test_cli_speakers_add_and_list(run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _err = run_cli(
+        "speakers", "add", "Alex Quillfeather", "--alias", "Mayor Q",
+        "--handle", "twitter:@QuillMayor", "--role", "Mayor",
+    )  # fmt: skip
+    assert code == 0 and "Alex Quillfeather" in out
+    code, out, _err = run_cli("speakers", "list", "--json")
+    (row,) = [r for r in json.loads(out) if r["name"] == "Alex Quillfeather"]
+    assert row["role"] == "Mayor"
+    assert row["handles"] == ["twitter:quillmayor"]
+    assert set(row["aliases"]) == {"alex quillfeather", "mayor q"}
+    code, _out, err = run_cli("speakers", "add", "Bea Marrow", "--handle", "quillmayor")
+    assert code == 2 and "PLATFORM:HANDLE" in err

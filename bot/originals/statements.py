@@ -50,7 +50,7 @@ class PollResult:
 
 
 def speaker_from_title(title: str | None) -> str | None:
-    """"Statement from Press Secretary Jen Psaki on X" → "Jen Psaki"; None when no one is named."""
+    """ "Statement from Press Secretary Jen Psaki on X" → "Jen Psaki"; None when no one is named."""
     match = _TITLE_SPEAKER.match(title or "")
     if not match:
         return None

@@ -161,8 +161,10 @@ def resolve_label(
     if not words:
         return label.title(), False
     surname = " ".join(words)
-    original = label.split()[-len(words) :] if len(words) <= len(label.split()) else words
-    name = _title_name(" ".join(original), title) or lookup(surname)
+    tokens = label.split()
+    while tokens and fold(tokens[0]) in _LABEL_TITLES:
+        tokens.pop(0)
+    name = _title_name(" ".join(tokens) or surname, title) or lookup(surname)
     if name:
         return name, True
     return label.title(), False
