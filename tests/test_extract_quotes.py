@@ -374,8 +374,88 @@ def _quotes_eval():  # type: ignore[no-untyped-def]
 def test_labelled_real_pages_stay_accurate(shared_data: Path) -> None:
     """Hand labels in tests/data/labels/: the figures the README reports, minus a margin."""
     total, per_page = _quotes_eval().evaluate(shared_data / "articles")
-    assert len(per_page) >= 8
-    assert total.labels >= 40
+    assert len(per_page) >= 18  # the 10 pages tuned on and the 8 labelled blind
+    assert total.labels >= 180
     assert total.precision >= 0.95
-    assert total.recall >= 0.95
-    assert total.speaker_accuracy >= 0.92
+    assert total.recall >= 0.96
+    assert total.speaker_accuracy >= 0.77
+
+
+# -- general attribution patterns (invented people) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        # present-tense cues ("claims", "notes", "predicts")
+        (["“We will rebuild the old mill next spring,” Tova Brandt claims."], ["Tova Brandt"]),
+        (["“Prices will double before the harvest ends,” predicts Osric Lamb."], ["Osric Lamb"]),
+        # an outlet speaking for itself ("as the X put it")
+        (
+            ["As the Millbrook Gazette put it, “the council has run out of patience here.”"],
+            ["Millbrook Gazette"],
+        ),
+        # an unnamed source with a post-modifier names no one, even after a named person
+        (
+            [
+                "Mayor Ines Varga met the union on Monday.",
+                "“The deal is off for now and nobody is happy,” a person familiar with "
+                "the talks said.",
+            ],
+            [None],
+        ),
+        # a split whose second part has its own, different speaker is two quotations
+        (
+            [
+                "Sen. Otto Rask spoke first.",
+                "“We did everything we could for the town,” he said. “This is not about "
+                "money at all,” said Pia Holm.",
+            ],
+            ["Otto Rask", "Pia Holm"],
+        ),
+        # a pronoun means the subject of the sentence just before the quotation
+        (
+            [
+                "Sen. Otto Rask praised Judge Lena Fisk.",
+                "Later, Dario Pell told investigators he feared for his job. “I was warned "
+                "twice about the missing files,” he said.",
+            ],
+            ["Dario Pell"],
+        ),
+        # a surname of two words resolves to the full name
+        (
+            [
+                "Police chief Marco De Luna spoke on Friday.",
+                "“We are still looking for the driver,” De Luna said.",
+            ],
+            ["Marco De Luna"],
+        ),
+        # a phrase inside someone else's sentence is not the last speaker's
+        (
+            [
+                "“We will open the bridge again in May,” Nadia Oyelaran said.",
+                "The bridge was “one of the oldest crossings in the county” until the flood.",
+            ],
+            ["Nadia Oyelaran", None],
+        ),
+        # a relation named after a possessive ("Roe's brother Sam")
+        (
+            [
+                "Gerta Vlas grew up in Leeds.",
+                "“She always wanted to run the shop herself,” Vlas’s brother Tomas told me.",
+            ],
+            ["Tomas"],
+        ),
+        # a number before capitalised words is no person ("21st Century Films")
+        (
+            [
+                "Executives at 21st Century Films met Anya Korr on Tuesday.",
+                "“We have no plans to sell the studio this year,” she said.",
+            ],
+            ["Anya Korr"],
+        ),
+    ],
+)
+def test_news_attribution_patterns(paragraphs: list[str], speakers: list[str | None]) -> None:
+    quotes = find_quotes(paragraphs)
+    assert [q.speaker for q in quotes] == speakers

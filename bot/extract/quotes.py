@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.extract import attribution as attr
+from bot.extract.attribution import ACCORDING, CUE_SUBJ, DASH_ATTRIB, HEARD, SUBJ_CUE
 from bot.extract.dates import date_hint
 from bot.extract.speakers import (
-    NAME,
+    FIRST_NAMES,
+    ORG_WORDS,
     PRONOUNS,
     ROLE_HEADS,
     STOP_WORDS,
-    TITLE_RE,
     Cast,
     Person,
     find_mentions,
@@ -26,69 +28,38 @@ from bot.extract.speakers import (
     split_role,
     words,
 )
-from bot.extract.types import Channel, Quote
+from bot.extract.types import Quote
 
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "its",
+    "one",
+    "another",
+    "two",
+    "three",
+    "some",
+    "several",
+}
+# Heads of descriptions that name no one: people left unnamed and documents.
+_UNNAMED = ROLE_HEADS | words(
+    """
+    person people source sources insider friend relative witness resident neighbor neighbour
+    fan user employee employees colleague colleagues staffer staffers woman man host producer
+    executives assistant aide aides reader readers commenter lawsuit complaint filing letter
+    memo report documents mother father brother sister wife husband son daughter
+    """
+)
 MIN_WORDS = 4  # shorter quotations are scare quotes ("warm", "positive")
 
 # Opening mark -> the marks that close it.
 OPENERS = {"“": '”"', '"': '"”', "«": "»", "„": "“”", "‘": "’"}
 _ALL_MARKS = '“”"«»„‘’'
 
-CUES = words(
-    """
-    said says told tells wrote writes tweeted posted added adds continued explained
-    noted stated declared asked replied responded insisted argued warned announced
-    claimed recalled acknowledged admitted remarked commented conceded emphasized
-    emphasised stressed urged joked quipped shared exclaimed observed concluded
-    countered suggested predicted boasted complained confirmed described lamented mused
-    tweets posts retweeted shouted yelled whispered testified elaborated recounted
-    cautioned vowed promised agreed disagreed asserted assert called
-    """
-) | {"pointed out"}
-_CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
-_AUX = (
-    r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
-    r"|went on to|quickly|separately|had earlier)\s+)*"
-)
-_NP_HEADS = "|".join(
-    sorted(
-        ROLE_HEADS
-        | words(
-            """
-            insider source sources person people friend relative witness resident neighbor
-            neighbour family fan user caption post tweet website newspaper paper report
-            outlet network magazine department agency company firm government ministry office
-            team club police campaign administration group organization organisation union
-            board court university school hospital airline bank statement release
-            spokesperson official officials representative lawyer attorney publication
-            reporter reporters
-            """
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-_NP = (
-    r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+(?:[\w’'.-]+\s+){0,4}?"
-    rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-])"
-)
-_SUBJECT = (
-    rf"(?P<subject>(?:(?:[Tt]he\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}(?:\s+(?:{NAME}))?)"
-    rf"|he|she|they|it|I|we"
-    rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
-)
-_REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
-_APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
-# "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
-_SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
-# "said Jane Roe, the mayor" right after a quote.
-_CUE_SUBJ = re.compile(
-    rf"^\s*(?P<cue>said|says|added|wrote|asked|continued|explained|noted|tweeted|posted|"
-    rf"replied|responded|insisted|argued|warned|recalled)\s+{_SUBJECT}"
-    rf"(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
-)
-_ACCORDING = re.compile(rf"\b(?P<cue>[Aa]ccording to)\s+{_SUBJECT}")
-_DASH_ATTRIB = re.compile(rf"^\s*[—–-]+\s*(?P<subject>(?:[A-Z][\w.]*\s+)*{NAME})")
 _SENTENCE_END = re.compile(
     r"(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bJan)"
     r"(?<!\bFeb)(?<!\bAug)(?<!\bSept)(?<!\bSep)(?<!\bOct)(?<!\bNov)(?<!\bDec)(?<!\bMrs)"
@@ -104,32 +75,6 @@ _WORK_INTRO = re.compile(
     r"series|episode|novel|article|headline|column|op-ed|report|documentary|play|podcast)\s*$",
     re.IGNORECASE,
 )
-
-PLATFORMS = (
-    (re.compile(r"\b(?:Twitter|tweet(?:s|ed)?|X\.com|on X\b|retweet(?:ed)?)", re.I), "twitter"),
-    (re.compile(r"\bTruth Social\b", re.I), "truthsocial"),
-    (re.compile(r"\bInstagram\b", re.I), "instagram"),
-    (re.compile(r"\bFacebook\b", re.I), "facebook"),
-    (re.compile(r"\bTikTok\b", re.I), "tiktok"),
-    (re.compile(r"\bBluesky\b", re.I), "bluesky"),
-    (re.compile(r"\bMastodon\b", re.I), "mastodon"),
-    (re.compile(r"\bThreads\b"), "threads"),
-    (re.compile(r"\bYouTube\b", re.I), "youtube"),
-    (re.compile(r"\bLinkedIn\b", re.I), "linkedin"),
-)
-_STATEMENT = re.compile(
-    r"\b(?:statement|release|e-?mail(?:ed)?|written|communiqu[eé]|spokes(?:man|woman|person)"
-    r"|press release|memo|letter)\b",
-    re.I,
-)
-_SPEECH = re.compile(
-    r"\b(?:told reporters|reporters|rally|speech|briefing|news conference|press conference|"
-    r"interview|remarks|address|hearing|testified|podcast|on (?:CNN|Fox|MSNBC|NBC|ABC|CBS)|"
-    r"told)\b",
-    re.I,
-)
-_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its"}
-_SOCIAL_CUES = {"tweeted", "tweets", "posted", "posts", "retweeted"}
 
 
 @dataclass
@@ -149,6 +94,9 @@ class _Group:
     # Attribution text around it: (rank, after the quotation?, text); tried by rank.
     clauses: list[tuple[int, bool, str]] = field(default_factory=list)
     paragraph: int = 0
+    # People named in the sentence just before it (a pronoun there most likely means them).
+    context: list[Person] = field(default_factory=list)
+    embedded: bool = False  # a lower-case fragment inside a sentence ("was “one of the…”")
 
 
 @dataclass
@@ -181,7 +129,8 @@ def find_quotes(
             continue
         reader.paragraph(paragraphs, index)
         index += 1
-    return tuple(reader.quotes)
+    reader._flush()
+    return _full_names(reader.quotes, paragraphs)
 
 
 class _Reader:
@@ -193,6 +142,7 @@ class _Reader:
         self.quotes: list[Quote] = []
         self.pending: _Group | None = None  # a quotation that runs on into the next paragraph
         self.last: _Attribution | None = None
+        self.context: list[Person] = []  # people named just before the quotation at hand
         self.last_paragraph = -10
 
     # -- paragraphs ---------------------------------------------------------------------
@@ -224,6 +174,11 @@ class _Reader:
                 met += 1
             self.cast.touch(outside[read : first_span.start])
             read = first_span.start
+            if not group.context:
+                group.context = self.cast.named_in(
+                    _tail_sentence(outside[: max(0, first_span.start - 1)].rstrip())
+                )
+            group.embedded = _embedded(text, first_span)
             runs_on = not last_span.closed and last_span.end == len(text)
             if runs_on and _continues(paragraphs, index) and _speaks(group, first_span):
                 self.pending = group
@@ -270,12 +225,15 @@ class _Reader:
         if words < MIN_WORDS:
             return
         attribution = _Attribution()
+        self.context = group.context
         for _, after, clause in sorted(group.clauses, key=lambda c: c[0]):
             attribution = self._attribute(clause, after=after)
             if attribution.found:
                 break
         if not attribution.found:
-            if self.last is not None and index - self.last_paragraph <= 2:
+            if group.embedded:
+                pass  # a phrase inside someone else's sentence: its source is not the last
+            elif self.last is not None and index - self.last_paragraph <= 2:
                 attribution = _Attribution(
                     speaker=self.last.speaker,
                     speaker_text=self.last.speaker_text,
@@ -286,7 +244,7 @@ class _Reader:
                 return
         speaker = attribution.speaker.name if attribution.speaker else attribution.speaker_text
         role = attribution.speaker.role if attribution.speaker else attribution.role
-        platform = _platform(attribution.clause, attribution.cue)
+        platform = attr.platform(attribution.clause, attribution.cue)
         when = date_hint(attribution.clause, self.published) if attribution.cue else None
         self.quotes.append(
             Quote(
@@ -295,7 +253,7 @@ class _Reader:
                 speaker=speaker,
                 speaker_role=role,
                 cue=attribution.cue,
-                channel=_channel(attribution.clause, attribution.cue, platform),
+                channel=attr.channel(attribution.clause, attribution.cue, platform),
                 platform_hint=platform,
                 date_hint=when,
             )
@@ -309,17 +267,24 @@ class _Reader:
     def _attribute(self, clause: str, *, after: bool) -> _Attribution:
         """Who a clause says spoke, and how ("Trump wrote on Twitter on Sept. 9"). After a
         quotation the first attribution counts, before it the last (nearest) one."""
-        match = _CUE_SUBJ.match(clause) if after else None
+        match = CUE_SUBJ.match(clause) if after else None
         if match is None:
-            candidates = [m for m in _SUBJ_CUE.finditer(clause) if m.group("subject")]
-            according = _ACCORDING.search(clause)
+            heard = HEARD.search(clause)
+            if heard is not None:
+                return self._speaker(heard.group("subject"), None, "said", clause[heard.start() :])
+            candidates = [
+                m
+                for m in SUBJ_CUE.finditer(clause)
+                if m.group("subject") and not attr.preceded_by_preposition(clause, m)
+            ]
+            according = ACCORDING.search(clause)
             if according is not None:
                 candidates.append(according)
                 candidates.sort(key=lambda m: m.start())
             if candidates:
                 match = candidates[0] if after else candidates[-1]
         if match is None:
-            dash = _DASH_ATTRIB.match(clause)
+            dash = DASH_ATTRIB.match(clause)
             if dash is None:
                 return _Attribution()
             return self._speaker(dash.group("subject"), None, "—", clause)
@@ -327,16 +292,44 @@ class _Reader:
         appos = match.groupdict().get("appos")
         return self._speaker(match.group("subject"), appos, cue, clause[match.start() :])
 
+    def _pronoun(self, word: str) -> Person | None:
+        """He/she/they: the first fitting person of the sentence just before the quotation
+        ("Roe told the court he feared for his safety. “…,” he said"), else the cast's pick."""
+        gender = PRONOUNS.get(word)
+        fitting = [p for p in self.context if gender is None or p.gender in (None, gender)]
+        if fitting:
+            return fitting[0]
+        return self.cast.pronoun(word)
+
     def _speaker(
         self, subject: str, appos: str | None, cue: str | None, clause: str
     ) -> _Attribution:
         subject = subject.strip()
-        cue_text = _cue_phrase(cue, clause)
+        cue_text = attr.cue_phrase(cue, clause)
         lower = subject.lower()
         found = _Attribution(cue=cue_text, clause=clause, found=True)
-        if lower in PRONOUNS:
-            found.speaker = self.cast.pronoun(lower)
+        if lower in PRONOUNS or lower == "them":
+            found.speaker = self._pronoun(lower)
             return found
+        possessive = re.match(r"(.+?)(?:'s|’s)\s+(.+)$", subject)
+        if possessive and possessive.group(1)[:1].isupper() and " " in possessive.group(2):
+            # "Roe's brother Sam": Sam; "Roe's lawyer": an unnamed relation.
+            *relation, last = possessive.group(2).split()
+            if last[:1].isupper():
+                found.speaker = self.cast.mention(last, " ".join(relation))
+                return found
+        if (
+            possessive
+            and possessive.group(1)[:1].isupper()
+            and not possessive.group(2)[:1].isupper()
+        ):
+            found.role = possessive.group(2)
+            return found
+        if " and " in subject and subject[:1].isupper():
+            names = [self.cast.mention(part) for part in subject.split(" and ")]
+            if all(names):
+                found.speaker_text = " and ".join(n.name for n in names if n)
+                return found
         if lower in ("i", "we"):
             return found
         first = subject.split()[0]
@@ -351,14 +344,15 @@ class _Reader:
                 if found.speaker is not None:
                     return found
             # "a spokesperson for the ministry", "the Dallas police department": no person.
-            head = description.split()[-1].lower()
-            if head in ROLE_HEADS or not any(w[:1].isupper() for w in description.split()):
+            lowered = {w.lower().strip(",.") for w in description.split()}
+            if lowered & _UNNAMED or not any(w[:1].isupper() for w in description.split()):
+                # "a person close to the family", "the lawsuit": no one named
                 found.role = description
             else:
                 found.speaker_text = description
             return found
         name, role = split_role(subject)
-        role = _appos_role(appos) or role
+        role = attr.appos_role(appos) or role
         while name.split()[0] in STOP_WORDS and " " in name:
             name = name.split(maxsplit=1)[1]  # "As Jane Roe said"
         if name in STOP_WORDS:
@@ -444,7 +438,11 @@ def _groups(
         before = text[previous_end : max(previous_end, span.start - 1)]
         if current is not None and (
             (k == 0 and initial is not None)
-            or (last_span is not None and _is_split(before, last_span))
+            or (
+                last_span is not None
+                and _is_split(before, last_span, text[last_span.start : last_span.end])
+                and not _own_speaker(text, span, before)
+            )
         ):
             current.fragments.append(fragment)
             if before.strip():
@@ -466,16 +464,73 @@ def _groups(
     return groups
 
 
-def _is_split(gap: str, previous: _Span) -> bool:
+def _is_split(gap: str, previous: _Span, previous_text: str = "") -> bool:
     """Is the text between two quoted runs only their attribution?"""
     if not previous.closed:
         return False
     words = gap.split()
-    if not words or len(words) > 16:
+    if not words or len(words) > 28:
         return False
-    if not re.search(r"[.,:;—–]\s*$", gap):
+    lead = gap.lstrip(",.!?;:…—– ")
+    match = SUBJ_CUE.search(lead)
+    if match is not None:
+        lead_in = lead[: match.start()]
+        if re.search(r"[.,;:!?()]", lead_in) or len(lead_in.split()) > 4:
+            match = None  # the attribution must open the gap ("coach Mara Lind said")
+    whole = match is not None and not lead[match.end() :].strip(" ,.:;—–")
+    if not whole and not re.search(r"[.,:;—–]\s*$", gap):
+        return False  # "“A,” Roe said “B”" joins; "“A” and so on “B”" does not
+    if previous_text.rstrip().endswith(".") and len(words) > 4:
+        return False  # a new sentence that only leads to the next quotation
+    return bool(match or CUE_SUBJ.match(lead))
+
+
+def _own_speaker(text: str, span: _Span, gap: str) -> bool:
+    """Does the quotation after a gap have its own attribution naming someone else
+    (“A,” he said. “B,” said Roe.)? Then the two are separate quotations."""
+    tail = text[span.end + 1 : span.end + 120].lstrip(",.!?;: ")
+    after = CUE_SUBJ.match(tail)
+    before = SUBJ_CUE.search(gap) or CUE_SUBJ.match(gap.lstrip(",.!? "))
+    if after is None or before is None:
         return False
-    return bool(_SUBJ_CUE.search(gap) or _CUE_SUBJ.match(gap.lstrip(",.!? ")))
+    theirs = after.group("subject").lower()
+    ours = before.group("subject").lower()
+    return theirs != ours and theirs not in PRONOUNS
+
+
+def _embedded(text: str, span: _Span) -> bool:
+    """Is a quoted fragment part of someone else's sentence: lower case, after words that
+    do not end in a colon or a cue ("the system was “one of the great…”")?"""
+    inner = text[span.start : span.end].lstrip(" ….")
+    before = text[: max(0, span.start - 1)].rstrip()
+    return bool(inner[:1].islower() and before and before[-1:] not in ":,")
+
+
+def _full_names(quotes: list[Quote], paragraphs: Sequence[str]) -> tuple[Quote, ...]:
+    """A speaker known only by one name ("Emery") gets the full name the article gives
+    anywhere (a subheading, a later paragraph, a quotation), when only one fits."""
+    singles = {q.speaker for q in quotes if q.speaker and " " not in q.speaker}
+    if not singles:
+        return tuple(quotes)
+    text = "\n".join(paragraphs)
+    full: dict[str, str] = {}
+    for name in singles:
+        if not name[:1].isupper() or name in ORG_WORDS or name.isupper():
+            continue
+        pattern = re.compile(
+            rf"(?<![\w’'-])((?:[A-Z][a-zà-ÿ’'-]+)(?:\s+[A-Z]\.)?)\s+{re.escape(name)}(?![\w’'-])"
+        )
+        forms = {
+            f"{m.group(1)} {name}"
+            for m in pattern.finditer(text)
+            if m.group(1).split()[0].lower() in FIRST_NAMES
+            or m.group(1).split()[0] not in STOP_WORDS | ORG_WORDS
+            and m.group(1).split()[0].lower() not in ROLE_HEADS
+        }
+        firsts = {f.split()[0] for f in forms}
+        if len(firsts) == 1:
+            full[name] = max(forms, key=len)
+    return tuple(replace(q, speaker=full[q.speaker]) if q.speaker in full else q for q in quotes)
 
 
 def _after(text: str, span: _Span, rest: list[_Span]) -> str:
@@ -514,7 +569,7 @@ def _speaks(group: _Group, first: _Span) -> bool:
     its paragraph or something around it names a speaker."""
     if first.start <= 1 or len(group.fragments) > 1:
         return True
-    return any(_SUBJ_CUE.search(text) or _ACCORDING.search(text) for _, _, text in group.clauses)
+    return any(SUBJ_CUE.search(text) or ACCORDING.search(text) for _, _, text in group.clauses)
 
 
 def _continues(paragraphs: Sequence[str], index: int) -> bool:
@@ -579,45 +634,3 @@ def _title_like(fragments: list[str]) -> bool:
         return False
     significant = [w for w in words if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() for w in significant)
-
-
-def _appos_role(appos: str | None) -> str | None:
-    if not appos:
-        return None
-    text = appos.strip()
-    if re.fullmatch(r"\d+|\d+\s*years?\s*old", text):
-        return None
-    text = re.sub(r"^(?:the|a|an|who is(?: the| a| an)?)\s+", "", text, flags=re.I)
-    return text or None
-
-
-def _cue_phrase(cue: str | None, clause: str) -> str | None:
-    if cue is None:
-        return None
-    lower = cue.lower()
-    if re.search(r"\bin a (?:written )?statement\b", clause, re.I) and lower in ("said", "says"):
-        return "in a statement"
-    return lower
-
-
-def _platform(clause: str, cue: str | None) -> str | None:
-    if not clause:
-        return None
-    for pattern, name in PLATFORMS:
-        if pattern.search(clause):
-            return name
-    if cue in ("tweeted", "tweets", "retweeted"):
-        return "twitter"
-    return None
-
-
-def _channel(clause: str, cue: str | None, platform: str | None) -> Channel:
-    if platform is not None or (cue or "") in _SOCIAL_CUES:
-        return "social"
-    if cue is None:
-        return "unknown"
-    if _STATEMENT.search(clause) or cue == "in a statement":
-        return "statement"
-    if _SPEECH.search(clause):
-        return "speech"
-    return "unknown"

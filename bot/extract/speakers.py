@@ -193,7 +193,9 @@ STOP_WORDS = words(
     Between Through Into Upon Once Every Each All Any Such Should Would Could Will Can
     May Might Must Do Does Did Is Are Was Were Be Has Have Had Watch Follow Read Photo
     Image Credit Getty AP Reuters Updated Posted Published Related Sign Subscribe Share
-    Click See More Mrs Mr Ms Dr
+    Click See More Mrs Mr Ms Dr Ask Perhaps Apparently Reportedly Eventually Finally
+    Initially Privately Publicly Separately Meanwhile Afterward Afterwards Soon Today
+    Yesterday Tonight Update UPDATE Editor's Note Via Tags
     """
 )
 ORG_WORDS = words(
@@ -270,6 +272,15 @@ class Cast:
         self.by_token[tokens[-1]] = person
         self.by_token.setdefault(tokens[0], person)
 
+    def named_in(self, text: str) -> list[Person]:
+        """The known people a stretch of text names, in order (without marking them seen)."""
+        named: list[Person] = []
+        for match in _CAPITALISED.finditer(text):
+            person = self.by_token.get(match.group(0))
+            if person is not None and person not in named:
+                named.append(person)
+        return named
+
     def touch(self, text: str) -> list[Person]:
         """Note who a paragraph names by surname alone ("Rodgers shoved Suh"), in order;
         a lone person met with only "she"/"her" (or "he"/"his") around gets that gender."""
@@ -303,7 +314,9 @@ class Cast:
                 self._seen(person)
                 return person
         # Otherwise the article's main figure: the most often named, first introduced first.
-        ranked = sorted(self.people, key=lambda p: -p.count)
+        ranked = sorted(
+            self.people, key=lambda p: (-(gender is not None and p.gender == gender), -p.count)
+        )
         for person in ranked:
             if gender is None or person.gender in (None, gender):
                 self._seen(person)
@@ -313,10 +326,16 @@ class Cast:
     def lookup(self, name: str) -> Person | None:
         """The person a full name, a surname or a first name refers to, most recent first."""
         tokens = name.split()
+        if len(tokens) == 1:
+            same = [p for p in self.people if tokens[0] == p.name.split()[-1]]
+            if len(same) > 1:  # "Murdoch" when Rupert and James Murdoch are both named
+                return max(same, key=lambda p: (p.count, -self.people.index(p)))
         for person in sorted(self.people, key=lambda p: -p.last_seen):
             known = person.name.split()
             if person.name == name or (len(tokens) == 1 and tokens[0] in (known[-1], known[0])):
                 return person
+            if 1 < len(tokens) < len(known) and known[-len(tokens) :] == tokens:
+                return person  # "De Iesu" for "Antonio De Iesu"
             if len(tokens) > 1 and tokens[-1] == known[-1] and len(known) == 1:
                 return person
             same_first = tokens[0] == known[0] or (
@@ -388,6 +407,10 @@ def find_mentions(text: str) -> list[tuple[int, str, str | None]]:
     for match in _MENTION.finditer(text):
         if text[max(0, match.start() - 4) : match.start()].lower() == "the ":
             continue  # "the Little Monsters", "the Beatles": not a person
+        if re.search(
+            r"(?:\d(?:st|nd|rd|th)?|&)\s*$", text[max(0, match.start() - 6) : match.start()]
+        ):
+            continue  # "21st Century Fox", "Scott & Scott"
         name = match.group("name")
         if name.startswith("The ") and match.group("title") is None:
             continue

@@ -1,0 +1,196 @@
+"""Attribution patterns of news prose: who a clause says spoke ("Jane Roe said", "said Roe,
+the mayor", "according to a person familiar with the talks", "as the Daily Planet put it"),
+and what the clause tells about the channel and platform. Pure regular expressions and
+small helpers; :mod:`bot.extract.quotes` decides which clause belongs to which quotation."""
+
+from __future__ import annotations
+
+import re
+
+from bot.extract.speakers import NAME, ROLE_HEADS, TITLE_RE, words
+from bot.extract.types import Channel
+
+# Speech verbs in the past and present tense ("said", "says"); "put it" as in "as the
+# Daily Planet put it".
+_VERBS = words(
+    """
+    say tell write tweet post add continue explain note state declare ask reply respond
+    insist argue warn announce claim recall acknowledge admit remark comment concede
+    emphasize emphasise stress urge joke quip share exclaim observe conclude counter suggest
+    predict boast complain confirm describe lament muse retweet shout yell whisper testify
+    elaborate recount caution vow promise agree disagree assert report allege recall
+    chronicle trumpet sing
+    """
+)
+_IRREGULAR = {
+    "say": ("said", "says"),
+    "tell": ("told", "tells"),
+    "write": ("wrote", "writes"),
+    "sing": ("sang", "sings"),
+    "quip": ("quipped", "quips"),
+    "admit": ("admitted", "admits"),
+}
+
+
+def _forms(verb: str) -> set[str]:
+    """Past and present third person ("said", "says") of a speech verb."""
+    if verb in _IRREGULAR:
+        return set(_IRREGULAR[verb])
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return {verb[:-1] + "ied", verb[:-1] + "ies"}
+    past = verb + "d" if verb.endswith("e") else verb + "ed"
+    present = verb + "es" if verb.endswith(("sh", "ss", "ch", "x")) else verb + "s"
+    return {past, present}
+
+
+CUES = frozenset({form for verb in _VERBS for form in _forms(verb)}) | {
+    "pointed out",
+    "put it",
+    "puts it",
+    "called",
+}
+_CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
+_AUX = (
+    r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
+    r"|went on to|quickly|separately|had earlier|reportedly|often|once|still|again|may)\s+)*"
+)
+_NP_HEADS = "|".join(
+    sorted(
+        ROLE_HEADS
+        | words(
+            """
+            insider source sources person people friend relative witness resident neighbor
+            neighbour family fan user caption post tweet website newspaper paper report
+            outlet network magazine department agency company firm government ministry office
+            team club police campaign administration group organization organisation union
+            board court university school hospital airline bank statement release
+            spokesperson official officials representative lawyer attorney publication
+            reporter reporters employee employees colleague colleagues staffer staffers woman
+            man host producer filmmaker composer musician artist model executives reader
+            readers commenter assistant aide aides lawsuit complaint filing letter memo
+            mother father brother sister wife husband son daughter
+            """
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+# "a person close to the family", "one official familiar with the talks"
+_POST_MODIFIER = (
+    r"(?:\s+(?:close to|familiar with|briefed on|with (?:direct )?knowledge of|involved in"
+    r"|in the room|at the meeting)(?:\s+[\w’'.-]+){1,4}?)?"
+)
+_NP = (
+    r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ne|[Aa]nother|[Tt]wo|[Tt]hree"
+    r"|[Ss]ome|[Ss]everal)\s+(?:[\w’'.-]+\s+){0,4}?"
+    rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-]){_POST_MODIFIER}"
+)
+# "Roe's brother Sam", "Roe's lawyer"
+_POSSESSIVE_NP = rf"{NAME}(?:'s|’s)\s+(?:[a-z-]+\s+){{0,2}}?(?:{_NP_HEADS})(?:\s+{NAME})?(?![\w-])"
+_SUBJECT = (
+    rf"(?P<subject>{_POSSESSIVE_NP}"
+    rf"|(?:(?:[Tt]he\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}(?:\s+(?:{NAME}))?"
+    rf"(?:\s+and\s+(?:{NAME}))?)"
+    rf"|he|she|they|it|I|we"
+    rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
+)
+_REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
+_APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
+# "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
+SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
+# "said Jane Roe, the mayor" right after a quote.
+CUE_SUBJ = re.compile(
+    rf"^\s*{_AUX}{_CUE}\s+{_SUBJECT}(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
+)
+ACCORDING = re.compile(rf"\b(?P<cue>[Aa]ccording to)\s+{_SUBJECT}")
+# "Roe recalls him saying": the one heard is the speaker.
+HEARD = re.compile(
+    r"\b(?P<cue>recalls?|recalled|remembers?|remembered|heard|quoted)\s+"
+    rf"(?P<subject>him|her|them|{NAME})\s+(?:as\s+)?(?:saying|say)\b"
+)
+DASH_ATTRIB = re.compile(rf"^\s*[—–-]+\s*(?P<subject>(?:[A-Z][\w.]*\s+)*{NAME})")
+# A subject right after one of these words is part of a longer phrase ("close to the
+# Murdochs said", "at the Film Festival, the director says").
+_PREPOSITION_BEFORE = re.compile(
+    r"(?:\b(?:to|of|for|at|from|with|by|about|on|in|into|than|like|against|near|over|under"
+    r"|behind|between|among|during|after|before)|\d(?:st|nd|rd|th)?|&)\s*$",
+    re.I,
+)
+
+
+def preceded_by_preposition(clause: str, match: re.Match[str]) -> bool:
+    """Does a preposition (or a number or "&") stand right before the match's subject?"""
+    start = match.start("subject")
+    before = clause[max(0, start - 30) : start]
+    before = re.sub(r"(?:\b[Tt]he\s+)$", "", before)
+    return bool(_PREPOSITION_BEFORE.search(before))
+
+
+PLATFORMS = (
+    (re.compile(r"\b(?:Twitter|tweet(?:s|ed)?|X\.com|on X\b|retweet(?:ed)?)", re.I), "twitter"),
+    (re.compile(r"\bTruth Social\b", re.I), "truthsocial"),
+    (re.compile(r"\bInstagram\b", re.I), "instagram"),
+    (re.compile(r"\bFacebook\b", re.I), "facebook"),
+    (re.compile(r"\bTikTok\b", re.I), "tiktok"),
+    (re.compile(r"\bBluesky\b", re.I), "bluesky"),
+    (re.compile(r"\bMastodon\b", re.I), "mastodon"),
+    (re.compile(r"\bThreads\b"), "threads"),
+    (re.compile(r"\bYouTube\b", re.I), "youtube"),
+    (re.compile(r"\bLinkedIn\b", re.I), "linkedin"),
+)
+_STATEMENT = re.compile(
+    r"\b(?:statement|release|e-?mail(?:ed)?|written|communiqu[eé]|spokes(?:man|woman|person)"
+    r"|press release|memo|letter|lawsuit|complaint|court papers|filing|documents?)\b",
+    re.I,
+)
+_SPEECH = re.compile(
+    r"\b(?:told reporters|reporters|rally|speech|briefing|news conference|press conference|"
+    r"interview|remarks|address|hearing|testified|podcast|on (?:CNN|Fox|MSNBC|NBC|ABC|CBS)|"
+    r"told|tells|after the (?:game|match|race|fight|loss|win|defeat|victory)|postgame|"
+    r"post-match|post-game|meeting|conference|conversation)\b",
+    re.I,
+)
+_SOCIAL_CUES = {"tweeted", "tweets", "posted", "posts", "retweeted", "retweets"}
+
+
+def appos_role(appos: str | None) -> str | None:
+    """The role an appositive gives ("Jane Roe, the mayor, said"); none for an age."""
+    if not appos:
+        return None
+    text = appos.strip()
+    if re.fullmatch(r"\d+|\d+\s*years?\s*old", text):
+        return None
+    text = re.sub(r"^(?:the|a|an|who is(?: the| a| an)?)\s+", "", text, flags=re.I)
+    return text or None
+
+
+def cue_phrase(cue: str | None, clause: str) -> str | None:
+    if cue is None:
+        return None
+    lower = cue.lower()
+    if re.search(r"\bin a (?:written )?statement\b", clause, re.I) and lower in ("said", "says"):
+        return "in a statement"
+    return lower
+
+
+def platform(clause: str, cue: str | None) -> str | None:
+    if not clause:
+        return None
+    for pattern, name in PLATFORMS:
+        if pattern.search(clause):
+            return name
+    if cue in ("tweeted", "tweets", "retweeted", "retweets"):
+        return "twitter"
+    return None
+
+
+def channel(clause: str, cue: str | None, platform: str | None) -> Channel:
+    if platform is not None or (cue or "") in _SOCIAL_CUES:
+        return "social"
+    if cue is None:
+        return "unknown"
+    if _STATEMENT.search(clause) or cue == "in a statement":
+        return "statement"
+    if _SPEECH.search(clause):
+        return "speech"
+    return "unknown"
