@@ -87,7 +87,8 @@ class Settings(BaseSettings):
         None, description="A file of sources to watch, one `URL [kind] [every]` a line"
     )
     channels_file: Path | None = Field(
-        None, description="A file of chat channels, one `NAME KIND URL [cron] [min-severity]` a line"
+        None,
+        description="A file of chat channels, one `NAME KIND URL [cron] [min-severity]` a line",
     )
     poll_interval: Duration = Field(
         timedelta(minutes=15), description="Default interval between two polls of a source"

@@ -12,7 +12,9 @@ Channel = Literal["social", "statement", "speech", "unknown"]
 class Embed:
     """A post embedded in an article, as its markup shows it."""
 
-    platform: str  # twitter|bluesky|mastodon|threads|instagram|facebook|tiktok|youtube|truthsocial|vine
+    platform: (
+        str  # twitter|bluesky|mastodon|threads|instagram|facebook|tiktok|youtube|truthsocial|vine
+    )
     url: str  # canonical permalink
     post_id: str | None = None
     author_name: str | None = None
