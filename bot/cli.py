@@ -784,9 +784,13 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except click.exceptions.UsageError as exc:
-        hint = f" (see `quotecheck {exc.ctx.command_path.partition(' ')[2]} --help`)".replace(
-            "  ", " "
-        ) if exc.ctx else ""
+        hint = (
+            f" (see `quotecheck {exc.ctx.command_path.partition(' ')[2]} --help`)".replace(
+                "  ", " "
+            )
+            if exc.ctx
+            else ""
+        )
         err_console.print(
             f"error: {exc.format_message()}{hint}", markup=False, highlight=False, soft_wrap=True
         )
