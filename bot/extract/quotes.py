@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from bot.extract import attribution as attr
 from bot.extract.attribution import ACCORDING, CUE_SUBJ, DASH_ATTRIB, HEARD, SUBJ_CUE
 from bot.extract.dates import date_hint
+from bot.extract.marks import ALL_MARKS, OPENERS, Span, marked, outside, scan, strip_marks
 from bot.extract.speakers import (
     FIRST_NAMES,
     ORG_WORDS,
@@ -56,9 +57,6 @@ _UNNAMED = ROLE_HEADS | words(
 )
 MIN_WORDS = 4  # shorter quotations are scare quotes ("warm", "positive")
 
-# Opening mark -> the marks that close it.
-OPENERS = {"“": '”"', '"': '"”', "«": "»", "„": "“”", "‘": "’"}
-_ALL_MARKS = '“”"«»„‘’'
 
 _SENTENCE_END = re.compile(
     r"(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bJan)"
@@ -75,15 +73,6 @@ _WORK_INTRO = re.compile(
     r"series|episode|novel|article|headline|column|op-ed|report|documentary|play|podcast)\s*$",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class _Span:
-    """One run of quoted text in a paragraph: inner [start, end); closed when a mark ends it."""
-
-    start: int
-    end: int
-    closed: bool
 
 
 @dataclass
@@ -161,8 +150,8 @@ class _Reader:
                 self._flush()
             self.pending = None
         self.cast.paragraph = index
-        outside = _outside(text, spans)
-        mentions = find_mentions(outside)
+        blanked = outside(text, spans)
+        mentions = find_mentions(blanked)
         met = 0
         read = 0
         intro = _intro(paragraphs, index)
@@ -172,11 +161,11 @@ class _Reader:
             while met < len(mentions) and mentions[met][0] < first_span.start:
                 self.cast.mention(mentions[met][1], mentions[met][2])
                 met += 1
-            self.cast.touch(outside[read : first_span.start])
+            self.cast.touch(blanked[read : first_span.start])
             read = first_span.start
             if not group.context:
                 group.context = self.cast.named_in(
-                    _tail_sentence(outside[: max(0, first_span.start - 1)].rstrip())
+                    _tail_sentence(blanked[: max(0, first_span.start - 1)].rstrip())
                 )
             group.embedded = _embedded(text, first_span)
             runs_on = not last_span.closed and last_span.end == len(text)
@@ -186,17 +175,17 @@ class _Reader:
             self._finish(group, lenient=lenient)
         for _, phrase, role in mentions[met:]:
             self.cast.mention(phrase, role)
-        self.cast.touch(outside[read:])
+        self.cast.touch(blanked[read:])
 
     def blockquote(self, paragraphs: Sequence[str], first: int, last: int) -> None:
         """Paragraphs set as <blockquote>: quoted as a whole unless marks inside say more."""
         self._flush()
-        if any(_marked(paragraphs[i]) for i in range(first, last + 1)):
+        if any(marked(paragraphs[i]) for i in range(first, last + 1)):
             for i in range(first, last + 1):
                 self.paragraph(paragraphs, i, lenient=True)
             self._flush()
             return
-        parts = [_strip_marks(paragraphs[i]) for i in range(first, last + 1)]
+        parts = [strip_marks(paragraphs[i]) for i in range(first, last + 1)]
         parts = [p for p in parts if p]
         if not parts:
             return
@@ -364,75 +353,17 @@ class _Reader:
         return found
 
 
-# -- scanning ---------------------------------------------------------------------------
-
-
-_OPEN_RE = re.compile("[" + "".join(OPENERS) + "]")
-_CLOSE_RE = {
-    opener: re.compile("[" + re.escape(closers + ("“" if opener == "“" else "")) + "]")
-    for opener, closers in OPENERS.items()
-}
-
-
-def scan(text: str) -> list[_Span]:
-    """Quoted runs in one paragraph. An unclosed mark runs to the paragraph's end."""
-    spans: list[_Span] = []
-    n = len(text)
-    opening = _OPEN_RE.search(text)
-    while opening is not None:
-        i = opening.start()
-        ch = text[i]
-        if not _opens(text, i):
-            opening = _OPEN_RE.search(text, i + 1)
-            continue
-        end, stop = -1, n
-        for found in _CLOSE_RE[ch].finditer(text, i + 1):
-            j = found.start()
-            c = text[j]
-            if ch == "“" and c == "“":
-                if _opens(text, j):
-                    stop = j  # a new quotation starts: this one lost its closing mark
-                    break
-                continue
-            if (ch != "‘" or _closes_single(text, j)) and (ch != c or j > i + 1):
-                end = j
-                break
-        if end == -1:
-            spans.append(_Span(i + 1, stop, False))
-            opening = _OPEN_RE.search(text, stop) if stop < n else None
-        else:
-            spans.append(_Span(i + 1, end, True))
-            opening = _OPEN_RE.search(text, end + 1)
-    return spans
-
-
-def _opens(text: str, i: int) -> bool:
-    ch = text[i]
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    if ch == "‘":
-        return (before.isspace() or before in "([—–-\u00a0") and after.isalnum()
-    if ch == '"':
-        return not before.isalnum() and not after.isspace() and i + 1 < len(text)
-    return True
-
-
-def _closes_single(text: str, j: int) -> bool:
-    after = text[j + 1] if j + 1 < len(text) else " "
-    return not after.isalnum() and not text[j - 1].isspace()
-
-
 def _groups(
-    text: str, spans: list[_Span], index: int, initial: _Group | None = None
-) -> list[tuple[_Group, _Span, _Span]]:
+    text: str, spans: list[Span], index: int, initial: _Group | None = None
+) -> list[tuple[_Group, Span, Span]]:
     """Join spans split only by an attribution ("A,” she said. “B.”) into one group each:
     (group, its first span, its last span). `initial` is a quotation running on from the
     paragraph before; the first span continues it."""
-    groups: list[tuple[_Group, _Span, _Span]] = []
+    groups: list[tuple[_Group, Span, Span]] = []
     previous_end = 0
     current = initial
-    first_span: _Span | None = spans[0] if spans and initial is not None else None
-    last_span: _Span | None = None
+    first_span: Span | None = spans[0] if spans and initial is not None else None
+    last_span: Span | None = None
     for k, span in enumerate(spans):
         fragment = text[span.start : span.end]
         before = text[previous_end : max(previous_end, span.start - 1)]
@@ -464,7 +395,7 @@ def _groups(
     return groups
 
 
-def _is_split(gap: str, previous: _Span, previous_text: str = "") -> bool:
+def _is_split(gap: str, previous: Span, previous_text: str = "") -> bool:
     """Is the text between two quoted runs only their attribution?"""
     if not previous.closed:
         return False
@@ -485,7 +416,7 @@ def _is_split(gap: str, previous: _Span, previous_text: str = "") -> bool:
     return bool(match or CUE_SUBJ.match(lead))
 
 
-def _own_speaker(text: str, span: _Span, gap: str) -> bool:
+def _own_speaker(text: str, span: Span, gap: str) -> bool:
     """Does the quotation after a gap have its own attribution naming someone else
     (“A,” he said. “B,” said Roe.)? Then the two are separate quotations."""
     tail = text[span.end + 1 : span.end + 120].lstrip(",.!?;: ")
@@ -498,7 +429,7 @@ def _own_speaker(text: str, span: _Span, gap: str) -> bool:
     return theirs != ours and theirs not in PRONOUNS
 
 
-def _embedded(text: str, span: _Span) -> bool:
+def _embedded(text: str, span: Span) -> bool:
     """Is a quoted fragment part of someone else's sentence: lower case, after words that
     do not end in a colon or a cue ("the system was “one of the great…”")?"""
     inner = text[span.start : span.end].lstrip(" ….")
@@ -533,7 +464,7 @@ def _full_names(quotes: list[Quote], paragraphs: Sequence[str]) -> tuple[Quote, 
     return tuple(replace(q, speaker=full[q.speaker]) if q.speaker in full else q for q in quotes)
 
 
-def _after(text: str, span: _Span, rest: list[_Span]) -> str:
+def _after(text: str, span: Span, rest: list[Span]) -> str:
     """The attribution text after a closing mark: up to the next quotation or sentence end;
     nothing when a new sentence starts there ("…locally.” That allows …")."""
     end = span.end
@@ -564,7 +495,7 @@ def _intro(paragraphs: Sequence[str], index: int) -> str:
     return _tail_sentence(paragraphs[index - 1])
 
 
-def _speaks(group: _Group, first: _Span) -> bool:
+def _speaks(group: _Group, first: Span) -> bool:
     """Is an unclosed quotation really one running on (not a stray mark)? It is when it opens
     its paragraph or something around it names a speaker."""
     if first.start <= 1 or len(group.fragments) > 1:
@@ -580,36 +511,13 @@ def _continues(paragraphs: Sequence[str], index: int) -> bool:
     return bool(nxt) and nxt[0] in OPENERS
 
 
-def _outside(text: str, spans: list[_Span]) -> str:
-    """The paragraph with its quoted runs blanked (offsets kept)."""
-    parts: list[str] = []
-    at = 0
-    for span in spans:
-        parts.append(text[at : span.start])
-        parts.append(" " * (span.end - span.start))
-        at = span.end
-    parts.append(text[at:])
-    return "".join(parts)
-
-
 # -- what a quotation and its attribution say -------------------------------------------
 
 
 def _clean(fragment: str) -> str:
     text = re.sub(r"\s+", " ", fragment).strip()
-    text = text.strip(_ALL_MARKS + " ")
+    text = text.strip(ALL_MARKS + " ")
     return text.rstrip(",;:—– ").strip()
-
-
-def _marked(text: str) -> bool:
-    """Does the text hold a quotation in marks with an attribution around it?"""
-    spans = scan(text)
-    inside = sum(span.end - span.start for span in spans)
-    return bool(spans) and inside < len(text.strip()) - 4
-
-
-def _strip_marks(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().strip(_ALL_MARKS + " ")
 
 
 def _dash_attribution(text: str) -> re.Match[str] | None:
@@ -618,7 +526,7 @@ def _dash_attribution(text: str) -> re.Match[str] | None:
 
 
 def _looks_like_headline(text: str) -> bool:
-    stripped = text.strip().rstrip(_ALL_MARKS + " ")
+    stripped = text.strip().rstrip(ALL_MARKS + " ")
     words = stripped.split()
     if not words or len(words) > 20 or stripped[-1:] in ".!?…:;,)":
         return False
