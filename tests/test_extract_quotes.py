@@ -459,3 +459,10 @@ def test_labelled_real_pages_stay_accurate(shared_data: Path) -> None:
 def test_news_attribution_patterns(paragraphs: list[str], speakers: list[str | None]) -> None:
     quotes = find_quotes(paragraphs)
     assert [q.speaker for q in quotes] == speakers
+
+
+def test_full_name_from_the_headline_context() -> None:
+    paragraphs = ["“Nobody in this town has ever asked me that,” Quillon wrote on Twitter."]
+    context = ["Fact-checker Ambrose Quillon answers his critics", "A standfirst."]
+    assert find_quotes(paragraphs)[0].speaker == "Quillon"
+    assert find_quotes(paragraphs, context=context)[0].speaker == "Ambrose Quillon"

@@ -97,6 +97,7 @@ def extract_article(
         body.paragraphs,
         published=_as_date(published),
         blockquote_indexes=body.blockquote_indexes,
+        context=[text for text in (meta.title, meta.description) if text],
     )
     if not body.paragraphs:
         errors = (*errors, "no article text found")
@@ -119,6 +120,7 @@ class Metadata:
     canonical_url: str | None = None
     published_at: str | None = None
     language: str | None = None
+    description: str | None = None  # the standfirst (og:description / description)
 
 
 def read_metadata(tree: Node, url: str | None = None) -> Metadata:
@@ -176,6 +178,9 @@ def read_metadata(tree: Node, url: str | None = None) -> Metadata:
         canonical_url=canonical,
         published_at=published,
         language=language,
+        description=next(
+            (metas[key] for key in ("og:description", "description") if metas.get(key)), None
+        ),
     )
 
 

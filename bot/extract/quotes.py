@@ -103,8 +103,10 @@ def find_quotes(
     *,
     published: dt.date | None = None,
     blockquote_indexes: Collection[int] = (),
+    context: Sequence[str] = (),
 ) -> tuple[Quote, ...]:
-    """Direct quotations of at least four words in the body's paragraphs, in order."""
+    """Direct quotations of at least four words in the body's paragraphs, in order.
+    `context`: the headline and standfirst, where a speaker's full name may stand alone."""
     reader = _Reader(published)
     blockquotes = set(blockquote_indexes)
     index = 0
@@ -119,7 +121,7 @@ def find_quotes(
         reader.paragraph(paragraphs, index)
         index += 1
     reader._flush()
-    return _full_names(reader.quotes, paragraphs)
+    return _full_names(reader.quotes, [*context, *paragraphs])
 
 
 class _Reader:
