@@ -466,3 +466,72 @@ def test_full_name_from_the_headline_context() -> None:
     context = ["Fact-checker Ambrose Quillon answers his critics", "A standfirst."]
     assert find_quotes(paragraphs)[0].speaker == "Quillon"
     assert find_quotes(paragraphs, context=context)[0].speaker == "Ambrose Quillon"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        # German: verb before the name, „…“ marks, a split quotation with its attribution
+        (
+            ["„Wir bauen die Brücke im Mai wieder auf“, sagte Bürgermeisterin Greta Holm."],
+            ["Greta Holm"],
+        ),
+        (
+            [
+                "Auf die Frage antwortete er nicht, sagte Jonas Weidel am Montag: „Ich weiß "
+                "ziemlich gut Bescheid, aber ich sage nichts.“"
+            ],
+            ["Jonas Weidel"],
+        ),
+        # Spanish: name after the verb, an adverb between, a description after the verb
+        (
+            ["“Tenemos muchas dudas sobre ese dato”, opina en cambio Rosa Quintal."],
+            ["Rosa Quintal"],
+        ),
+        (
+            [
+                "Mateo Arribas, geólogo de la universidad, estudió el glaciar.",
+                "“El hielo retrocede cada año un poco más”, añade el investigador.",
+            ],
+            ["Mateo Arribas"],
+        ),
+        # a named subject with a long appositive and the verb far after it
+        (
+            [
+                "Lino Farre, el investigador de la Universidad de Nimes, en Francia, que vio "
+                "el dato explica en un correo que “no es posible que sea un error del equipo”."
+            ],
+            ["Lino Farre"],
+        ),
+        # French: attribution set inside the marks, honorific Mme
+        (
+            [
+                "“ La rumeur a circulé très vite, rappelle Odile Sarrat, chercheuse. Dans "
+                "certains cas, il s'agissait de pure invention.”"
+            ],
+            ["Odile Sarrat"],
+        ),
+        # a sentence-initial foreign word is no one ("Puis, ils ont …")
+        (
+            [
+                "Puis, ils ont classifié les tweets selon la source. “ Normalement, ce sont "
+                "les utilisateurs ordinaires qui aident ici ”."
+            ],
+            [None],
+        ),
+        # a pull quote repeating an earlier quotation keeps its speaker
+        (
+            [
+                "“The river has never been this low in living memory,” said Ida Marsh.",
+                "Brent Coyle, a farmer, disagreed. “It was lower in the dry summer of my "
+                "childhood,” Coyle said.",
+                "“The river has never been this low in living memory”",
+            ],
+            ["Ida Marsh", "Brent Coyle", "Ida Marsh"],
+        ),
+    ],
+)
+def test_foreign_and_interpolated_attributions(
+    paragraphs: list[str], speakers: list[str | None]
+) -> None:
+    assert [q.speaker for q in find_quotes(paragraphs)] == speakers

@@ -43,12 +43,50 @@ def _forms(verb: str) -> set[str]:
     return {past, present}
 
 
-CUES = frozenset({form for verb in _VERBS for form in _forms(verb)}) | {
-    "pointed out",
-    "put it",
-    "puts it",
-    "called",
+# German, Spanish and French speech verbs (present, past, perfect), which in news prose
+# mostly come before the name ("sagte Jane Roe", "explica Juan Pérez", "a déclaré Luc Morel").
+FOREIGN_CUES = words(
+    """
+    sagte sagt erklärte erklärt betonte betont schrieb schreibt meinte meint sagten
+    ergänzte ergänzt warnte warnt kritisierte kritisiert berichtete berichtet fügte
+    dijo dice afirmó afirma aseguró asegura explicó explica añadió añade agregó agrega
+    señaló señala indicó indica destacó destaca resaltó resalta detalló detalla opinó opina
+    comentó comenta sostuvo sostiene advirtió advierte declaró declara apuntó apunta
+    subrayó subraya insistió insiste escribió escribe relató relata
+    déclare explique affirme ajoute souligne précise indique estime rappelle détaille
+    assure confie raconte poursuit conclut insiste note observe écrit dit
+    """
+) | {
+    "a déclaré",
+    "a dit",
+    "a expliqué",
+    "a affirmé",
+    "a ajouté",
+    "a souligné",
+    "a précisé",
+    "a indiqué",
+    "a estimé",
+    "a assuré",
+    "a écrit",
+    "a confié",
+    "a raconté",
+    "hat gesagt",
+    "ha dicho",
+    "ha explicado",
+    "ha afirmado",
+    "ha asegurado",
+    "ha señalado",
 }
+CUES = (
+    frozenset({form for verb in _VERBS for form in _forms(verb)})
+    | {
+        "pointed out",
+        "put it",
+        "puts it",
+        "called",
+    }
+    | FOREIGN_CUES
+)
 _CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
 _AUX = (
     r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
@@ -96,13 +134,40 @@ _SUBJECT = (
 )
 _REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
 _APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
+# Words that may stand between a verb and its subject ("opina en cambio Sergi Roca").
+_BETWEEN = (
+    r"(?:\s+(?:en cambio|además|también|por su parte|weiter|auch|ebenfalls|aussi|encore"
+    r"|pour sa part|de son côté|then|later))?"
+)
 # "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
 SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
 # "said Jane Roe, the mayor" right after a quote.
 CUE_SUBJ = re.compile(
-    rf"^\s*{_AUX}{_CUE}\s+{_SUBJECT}(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
+    rf"^\s*{_AUX}{_CUE}{_BETWEEN}\s+{_SUBJECT}(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
 )
-ACCORDING = re.compile(rf"\b(?P<cue>[Aa]ccording to)\s+{_SUBJECT}")
+ACCORDING = re.compile(
+    rf"(?<![\w’'-])(?P<cue>[Aa]ccording to|[Ss]egún|[Ss]elon|[Ll]aut|[Zz]ufolge)\s+{_SUBJECT}"
+)
+# Verb before the name inside a sentence ("…, sagte Trump am Montag:", "explica Juan Pérez"):
+# only a name (with its title) counts as the subject here.
+_VERB_FIRST = FOREIGN_CUES | {"said", "says", "added", "adds", "wrote", "writes"}
+_VERB_FIRST_CUE = (
+    "(?P<cue>" + "|".join(re.escape(c) for c in sorted(_VERB_FIRST, key=len, reverse=True)) + ")"
+)
+VERB_NAME = re.compile(
+    rf"(?<![\w’'-]){_VERB_FIRST_CUE}{_BETWEEN}\s+(?P<subject>(?:(?:{TITLE_RE})\s+)?{NAME})"
+    rf"(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
+)
+# A definite description after a foreign verb ("añade el investigador", "so der Minister").
+FOREIGN_DESCRIBED = re.compile(
+    rf"^\s*{_VERB_FIRST_CUE}{_BETWEEN}\s+(?P<subject>(?:el|la|le|der|die|das)\s+[a-zà-ÿß-]{{3,}})\b"
+)
+# The same description before its verb ("El investigador asegura que …").
+DESCRIBED_VERB = re.compile(
+    rf"(?:^|[.;:]\s+)(?P<subject>(?:El|La|Le|Der|Die)\s+[a-zà-ÿß-]{{3,}})\s+{_VERB_FIRST_CUE}\b"
+)
+# Any cue word at all (a sentence whose subject is a name and which has one of these).
+ANY_CUE = re.compile(rf"(?<![\w’'-]){_CUE}(?![\w’'-])")
 # "Roe recalls him saying": the one heard is the speaker.
 HEARD = re.compile(
     r"\b(?P<cue>recalls?|recalled|remembers?|remembered|heard|quoted)\s+"
@@ -113,7 +178,8 @@ DASH_ATTRIB = re.compile(rf"^\s*[—–-]+\s*(?P<subject>(?:[A-Z][\w.]*\s+)*{NAM
 # Murdochs said", "at the Film Festival, the director says").
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:to|of|for|at|from|with|by|about|on|in|into|than|like|against|near|over|under"
-    r"|behind|between|among|during|after|before)|\d(?:st|nd|rd|th)?|&)\s*$",
+    r"|behind|between|among|during|after|before|en|de|del|al|con|por|para|dans|du|des|aux"
+    r"|avec|von|vom|aus|bei|mit|nach|im|zum|zur|für)|\d(?:st|nd|rd|th)?|&)\s*$",
     re.I,
 )
 

@@ -13,15 +13,27 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.extract import attribution as attr
-from bot.extract.attribution import ACCORDING, CUE_SUBJ, DASH_ATTRIB, HEARD, SUBJ_CUE
+from bot.extract.attribution import (
+    ACCORDING,
+    ANY_CUE,
+    CUE_SUBJ,
+    DASH_ATTRIB,
+    DESCRIBED_VERB,
+    FOREIGN_DESCRIBED,
+    HEARD,
+    SUBJ_CUE,
+    VERB_NAME,
+)
 from bot.extract.dates import date_hint
 from bot.extract.marks import ALL_MARKS, OPENERS, Span, marked, outside, scan, strip_marks
 from bot.extract.speakers import (
     FIRST_NAMES,
+    NAME,
     ORG_WORDS,
     PRONOUNS,
     ROLE_HEADS,
     STOP_WORDS,
+    TITLE_RE,
     Cast,
     Person,
     find_mentions,
@@ -63,6 +75,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\bFeb)(?<!\bAug)(?<!\bSept)(?<!\bSep)(?<!\bOct)(?<!\bNov)(?<!\bDec)(?<!\bMrs)"
     r"(?<!\b[A-Z])[.!?]\s+(?=[A-Z“\"‘«„])"
 )
+_SENTENCE_SUBJECT = re.compile(rf"^\s*((?:(?:{TITLE_RE})\s+)?{NAME})\s*,")
 _SKIP_LINE = re.compile(
     r"^\s*(?:Follow\b|Photo\b|Image\b|Credit\b|Copyright\b|©|By\s+[A-Z]|Read more\b|Related\b|"
     r"Watch\b|Sign up\b|Subscribe\b|Click\b|Share\b)|Getty Images|\(AP Photo|\bAP Photo/",
@@ -121,6 +134,7 @@ def find_quotes(
         reader.paragraph(paragraphs, index)
         index += 1
     reader._flush()
+    _repeated(reader.quotes)
     return _full_names(reader.quotes, [*context, *paragraphs])
 
 
@@ -222,6 +236,10 @@ class _Reader:
             if attribution.found:
                 break
         if not attribution.found:
+            inside = _interpolated(fragments)
+            if inside is not None:
+                attribution = self._attribute(inside, after=False)
+        if not attribution.found:
             if group.embedded:
                 pass  # a phrase inside someone else's sentence: its source is not the last
             elif self.last is not None and index - self.last_paragraph <= 2:
@@ -259,6 +277,13 @@ class _Reader:
         """Who a clause says spoke, and how ("Trump wrote on Twitter on Sept. 9"). After a
         quotation the first attribution counts, before it the last (nearest) one."""
         match = CUE_SUBJ.match(clause) if after else None
+        if after and match is None:
+            described = FOREIGN_DESCRIBED.match(clause)
+            if described is not None:
+                # "añade el investigador": the person the article is talking about
+                found = _Attribution(cue=described.group("cue").lower(), clause=clause, found=True)
+                found.speaker = self.cast.recent()
+                return found
         if match is None:
             heard = HEARD.search(clause)
             if heard is not None:
@@ -271,9 +296,23 @@ class _Reader:
             according = ACCORDING.search(clause)
             if according is not None:
                 candidates.append(according)
-                candidates.sort(key=lambda m: m.start())
+            candidates += [
+                m for m in VERB_NAME.finditer(clause) if parse_name(m.group("subject")) is not None
+            ]
+            candidates.sort(key=lambda m: m.start())
             if candidates:
                 match = candidates[0] if after else candidates[-1]
+        if match is None and not after:
+            described = DESCRIBED_VERB.search(clause)
+            if described is not None:
+                found = _Attribution(cue=described.group("cue").lower(), clause=clause, found=True)
+                found.speaker = self.cast.recent()
+                return found
+            subject = _SENTENCE_SUBJECT.match(clause)
+            verb = ANY_CUE.search(clause, subject.end()) if subject else None
+            if subject is not None and verb is not None and parse_name(subject.group(1)):
+                # "Carlos Vela, the researcher who …, explains in an email that “…”"
+                return self._speaker(subject.group(1), None, verb.group("cue"), clause)
         if match is None:
             dash = DASH_ATTRIB.match(clause)
             if dash is None:
@@ -429,6 +468,27 @@ def _own_speaker(text: str, span: Span, gap: str) -> bool:
     theirs = after.group("subject").lower()
     ours = before.group("subject").lower()
     return theirs != ours and theirs not in PRONOUNS
+
+
+def _repeated(quotes: list[Quote]) -> None:
+    """A pull quote repeats an earlier quotation: it is that quotation's speaker's."""
+    seen: dict[str, Quote] = {}
+    for k, quote in enumerate(quotes):
+        key = " ".join(quote.text.split()[:8]).lower()
+        earlier = seen.get(key)
+        if earlier is not None and len(key.split()) >= 6 and earlier.speaker != quote.speaker:
+            quotes[k] = replace(quote, speaker=earlier.speaker, speaker_role=earlier.speaker_role)
+        seen.setdefault(key, quote)
+
+
+def _interpolated(fragments: list[str]) -> str | None:
+    """An attribution set inside the marks, French style ("…, rappelle Ana Roux, professeure.
+    Dans…"): the clause from the cue on, when a comma opens it and a name follows the cue."""
+    for fragment in fragments:
+        for match in VERB_NAME.finditer(fragment):
+            if fragment[: match.start()].rstrip().endswith(",") and match.group("subject"):
+                return fragment[match.start() :]
+    return None
 
 
 def _embedded(text: str, span: Span) -> bool:

@@ -85,10 +85,34 @@ TITLES = (
     "Detective",
     "Officer",
     "Deputy",
+    "Mme",
+    "M.",
+    "Herr",
+    "Frau",
+    "Sr.",
+    "Sra.",
+    "Dra.",
 )
 TITLE_RE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
-MALE_TITLES = {"Mr.", "Mr", "Sir", "Lord", "King", "Prince", "Congressman", "Father", "Chairman"}
+MALE_TITLES = {
+    "M.",
+    "Herr",
+    "Sr.",
+    "Mr.",
+    "Mr",
+    "Sir",
+    "Lord",
+    "King",
+    "Prince",
+    "Congressman",
+    "Father",
+    "Chairman",
+}
 FEMALE_TITLES = {
+    "Mme",
+    "Frau",
+    "Sra.",
+    "Dra.",
     "Mrs.",
     "Mrs",
     "Ms.",
@@ -196,6 +220,12 @@ STOP_WORDS = words(
     Click See More Mrs Mr Ms Dr Ask Perhaps Apparently Reportedly Eventually Finally
     Initially Privately Publicly Separately Meanwhile Afterward Afterwards Soon Today
     Yesterday Tonight Update UPDATE Editor's Note Via Tags
+    Puis Mais Et Donc Alors Ainsi Pour Dans Selon Sur Avec Sans Le La Les Un Une Des Du Il
+    Elle Ils Elles Nous Je On Ce Cette Ces Qui Que Quand Cependant Pourtant Enfin Depuis
+    Pero Y En Para Según Con Sin El Los Las Una Él Ella Ellos Yo Como Cuando Donde Aunque
+    Además También Tras Ante Desde Hasta Este Esta Estos Aber Und Doch Auch Denn Dann Nach
+    Laut Die Der Das Ein Eine Einen Er Sie Es Wir Ich Mit Im Am Zum Zur Vom Bei Seit Wie
+    Was Wer Als Bereits Zuletzt Noch Zwar Update Erstmeldung
     """
 )
 ORG_WORDS = words(
@@ -323,6 +353,12 @@ class Cast:
                 return person
         return None
 
+    def recent(self) -> Person | None:
+        """The person named last (the one a "the researcher adds" is about)."""
+        if self.last_speaker is not None and self.last_speaker.last_paragraph >= self.paragraph - 1:
+            return self.last_speaker
+        return max(self.people, key=lambda p: p.last_seen, default=None)
+
     def lookup(self, name: str) -> Person | None:
         """The person a full name, a surname or a first name refers to, most recent first."""
         tokens = name.split()
@@ -395,8 +431,26 @@ def parse_name(phrase: str) -> tuple[str, str | None, str | None] | None:
     return " ".join(tokens), title, gender
 
 
+_HONORIFICS = {
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Dr",
+    "Sir",
+    "Dame",
+    "Mme",
+    "M",
+    "Herr",
+    "Frau",
+    "Sr",
+    "Sra",
+    "Dra",
+}
+
+
 def _title_role(title: str | None) -> str | None:
-    if title is None or title.rstrip(".") in {"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame"}:
+    if title is None or title.rstrip(".") in _HONORIFICS:
         return None
     return {"Sen.": "Senator", "Rep.": "Representative", "Gov.": "Governor"}.get(title, title)
 
@@ -460,6 +514,9 @@ def split_role(phrase: str) -> tuple[str, str | None]:
         ):
             break
         cut -= 1
+    first = next((i for i in range(cut, len(tokens) - 1) if tokens[i].lower() in FIRST_NAMES), cut)
+    if first > cut and all(t.lower() not in FIRST_NAMES for t in tokens[cut:first]):
+        cut = first  # "Bürgermeisterin Greta Holm": a capitalised role before a first name
     if cut == len(tokens):
         return phrase, None
     role = " ".join(tokens[:cut]) or None
