@@ -535,3 +535,47 @@ def test_foreign_and_interpolated_attributions(
     paragraphs: list[str], speakers: list[str | None]
 ) -> None:
     assert [q.speaker for q in find_quotes(paragraphs)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speakers"),
+    [
+        # two authors with a plural verb
+        (
+            [
+                "“Cash is the oldest enemy of the small trader,” Hollis K. Brand and Pia Mertz "
+                "write in their book."
+            ],
+            ["Hollis K. Brand and Pia Mertz"],
+        ),
+        # an attribution followed by more sentences does not join the next quotation to it
+        (
+            [
+                "“The tide has turned for the harbour,” write Brand and Mertz. This happened in "
+                "a town of ten thousand people. “If you look at the docks you will see it "
+                "everywhere,” Odo Fenn tells me."
+            ],
+            ["Brand and Mertz", "Odo Fenn"],
+        ),
+        # "he" is the man named in this paragraph, not the man quoted a paragraph before
+        (
+            [
+                "“We will sell the paper by June,” Rupert Vance said. Vance knew Oskar Lind "
+                "was a risk.",
+                "His temper made Lind famous. “I have survived a dozen scandals, somehow,” he "
+                "told an executive.",
+            ],
+            ["Rupert Vance", "Oskar Lind"],
+        ),
+        # a woman's first name gives her gender: "he" skips her for the man in the sentence
+        (
+            [
+                "Gretchen Moll recorded Oskar Lind in his office. “You should have been nicer "
+                "to me a long time ago,” he said."
+            ],
+            ["Oskar Lind"],
+        ),
+    ],
+)
+def test_authors_splits_and_pronouns(paragraphs: list[str], speakers: list[str | None]) -> None:
+    assert [q.speaker for q in find_quotes(paragraphs)] == speakers

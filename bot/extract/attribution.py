@@ -79,6 +79,7 @@ FOREIGN_CUES = words(
 }
 CUES = (
     frozenset({form for verb in _VERBS for form in _forms(verb)})
+    | {"say", "write", "tell", "add", "note", "argue", "explain", "claim", "recall", "warn"}
     | {
         "pointed out",
         "put it",

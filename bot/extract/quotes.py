@@ -454,7 +454,12 @@ def _is_split(gap: str, previous: Span, previous_text: str = "") -> bool:
         return False  # "“A,” Roe said “B”" joins; "“A” and so on “B”" does not
     if previous_text.rstrip().endswith(".") and len(words) > 4:
         return False  # a new sentence that only leads to the next quotation
-    return bool(match or CUE_SUBJ.match(lead))
+    after = CUE_SUBJ.match(lead) if match is None else None
+    if after is not None:
+        rest = lead[after.end() :]
+        if len(rest.split()) > 3 and re.search(r"[.!?]\s+\S", rest):
+            return False  # more sentences follow the attribution: a new quotation
+    return bool(match or after)
 
 
 def _own_speaker(text: str, span: Span, gap: str) -> bool:

@@ -177,6 +177,23 @@ FEMALE_NAMES = words(
     natalie isabella charlotte rose alexis kayla hillary kamala nancy melania ivanka
     ilhan alexandria elizabeth nikki kellyanne hope jen karine jane ella mia emma ava
     zoe chloe lucy holly greta angela theresa ursula jacinda marine giorgia lady
+    gretchen megyn laurie suzanne nikole brigette judy kirsten kristen kirstie susanna
+    susannah meghan megan kate katie kathy kathryn katharine caroline carolina claire
+    clara claudia cristina daniela diana elena eleanor elisa eliza ellen emilia erica
+    erika eva fiona francesca gabriela gabriella georgia gina hanna harriet ines irene
+    isabel isabelle jana janet jeanne jenna jenny jessie jill joanna jodie josephine
+    julia juliana julie karin katrin kerry kristin leah lena leslie lily linda lisa liz
+    lorraine louise lucia luisa lydia maggie mara margarita margot maria mariana marina
+    marta martina maya melanie mercedes michaela miriam molly monica nadia naomi natalia
+    natasha nina nora olga paula pauline penelope petra phoebe pia priya rebekah regina
+    renee rita roberta rosa rosie ruby sabine sabrina sally sandra sara serena sheila
+    silvia simone sofia sonia sophie stella susan svetlana sylvia tamara tanya tara
+    tatiana teresa tina tracy ursula valentina valerie vanessa vera veronica viktoria
+    vivian wendy yolanda yvonne zara zoey beyonce oprah rihanna adele madonna
+    ana carmen dolores pilar lucía maría sofía marta rocío beatriz inés begoña montserrat
+    nuria marie-claire sylvie nathalie sandrine céline véronique brigitte françoise
+    monique chantal élise hélène agnès ségolène annalena ursula angelika birgit ulrike
+    heike sabine gabriele franziska katharina johanna greta ingrid astrid
     """
 )
 MALE_NAMES = words(
@@ -193,6 +210,24 @@ MALE_NAMES = words(
     rudy boris emmanuel vladimir xi kim moon shinzo justin olaf rishi keir elon jeff
     bill tim sundar mark satya hunter beto pete tom ben sam max leo luke oliver harry
     jim bob tony steve dan matt chris nick rick ron greg
+    roger rupert lachlan chet warren reince rudy rudolph newt dick colin antonin
+    neil ian graham gordon hugh nigel clive trevor derek barry stuart malcolm duncan
+    angus callum liam connor declan owen rhys gareth dylan evan finn jake josh luke
+    marcus miles nathaniel oscar quentin rafael raul ricardo roberto rodrigo salvador
+    sergio sergi santiago tomas tomás victor vincent xavier alberto alejandro andrés
+    antonio carlos diego eduardo enrique felipe fernando francisco gonzalo guillermo
+    ignacio javier jorge josé juan luis manuel marcelo mario miguel pablo pedro rafael
+    álvaro jean pierre jacques françois michel philippe alain bernard christophe
+    nicolas olivier laurent emmanuel éric thierry didier benoît gérard yves hans
+    jürgen klaus wolfgang dieter helmut horst gerhard heinz karl friedrich markus
+    stefan thomas uwe jens lars sven olaf frank-walter armin christian
+    jonas lukas felix maximilian moritz niklas tobias florian sebastian matthias
+    andreas giuseppe giovanni marco matteo luca alessandro lorenzo sergei dmitry
+    vladimir alexei ivan igor mikhail yuri volodymyr viktor recep narendra rahul
+    mohammed muhammad ahmed ali omar hassan hussein abdul yusuf benjamin yair naftali
+    gustav anders magnus erik johan nils per jarl kristjan vinzenz johannes julian
+    manuel fabian terence eric nolan damien justin ryan cyrus henry
+    elliot ezra isaac jared kurt lance mitchell pat randall seth spencer travis wade
     """
 )
 
@@ -385,6 +420,13 @@ class Cast:
         """The most recent person a pronoun can refer to (by gender when it is known)."""
         gender = PRONOUNS.get(word.lower())
         last = self.last_speaker
+        recent = sorted(self.people, key=lambda p: -p.last_seen)
+        if gender is not None:
+            # Someone of that gender named in this paragraph: the nearest such one.
+            here = [p for p in recent if p.gender == gender and p.last_paragraph == self.paragraph]
+            if here and (last is None or last.last_paragraph < self.paragraph or last in here):
+                self._seen(here[0])
+                return here[0]
         # The one just quoted, when named again in this paragraph or the one before.
         if (
             last is not None
