@@ -373,12 +373,32 @@ def _quotes_eval():  # type: ignore[no-untyped-def]
 
 def test_labelled_real_pages_stay_accurate(shared_data: Path) -> None:
     """Hand labels in tests/data/labels/: the figures the README reports, minus a margin."""
-    total, per_page = _quotes_eval().evaluate(shared_data / "articles")
-    assert len(per_page) >= 18  # the 10 pages tuned on and the 8 labelled blind
-    assert total.labels >= 180
-    assert total.precision >= 0.95
-    assert total.recall >= 0.96
-    assert total.speaker_accuracy >= 0.77
+    module = _quotes_eval()
+    total, per_page = module.evaluate(shared_data / "articles")
+    assert len(per_page) >= 23  # 10 tuned on, 8 labelled blind, 5 more labelled blind later
+    assert total.labels >= 210
+    assert total.precision >= 0.94
+    assert total.recall >= 0.955
+    assert total.speaker_accuracy >= 0.83
+    # the first 18 pages on their own (their thresholds only ever go up)
+    first = module.Score()
+    for name, page in per_page.items():
+        if name not in _LATER_BLIND:
+            for key in ("labels", "extracted", "matched", "speaker_right"):
+                setattr(first, key, getattr(first, key) + getattr(page, key))
+    assert first.labels >= 180
+    assert first.precision >= 0.96
+    assert first.recall >= 0.97
+    assert first.speaker_accuracy >= 0.84
+
+
+_LATER_BLIND = {
+    "trafilatura-thelocal.se-tattooed.html",
+    "trafilatura-fr.de-nordkorea.html",
+    "trafilatura-spox-corona.html",
+    "trafilatura-elpais-ciencia.html",
+    "trafilatura-sciencesetavenir-rumeur.html",
+}
 
 
 # -- general attribution patterns (invented people) ---------------------------------------
