@@ -145,6 +145,30 @@ def _post(**fields: object) -> Original:
         ("Rep. Wilhelmina Oakhart", {"author_name": "Wilhelmina Oakhart"}, "match"),
         ("Oakhart", {"author_name": "Wilhelmina Oakhart"}, "match"),
         ("Tobias Fernsworth", {"author_name": "Wilhelmina Oakhart"}, "mismatch"),
+        # titles before the name, however long
+        (
+            "Senate Majority Leader Wilhelmina Oakhart",
+            {"author_name": "Wilhelmina Oakhart"},
+            "match",
+        ),
+        ("Democratic presidential nominee Joe Biden", {"author_handle": "JoeBiden"}, "match"),
+        (
+            "Senate Minority Whip Tobias Fernsworth",
+            {"author_name": "Wilhelmina Oakhart"},
+            "mismatch",
+        ),
+        # a statement with no author fields: its title names the author
+        (
+            "Biden",
+            {"kind": "statement", "title": "Statement from President Joe Biden on Rain"},
+            "match",
+        ),
+        (
+            "Pence",
+            {"kind": "statement", "title": "Statement by President Joe Biden on Rain"},
+            "mismatch",
+        ),
+        ("Biden", {"kind": "statement", "title": "Fact Sheet: New Rain Rules"}, "unknown"),
         # a retweet's text is the retweeted account's, never the retweeter's
         (
             "Trump",

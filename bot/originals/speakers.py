@@ -80,6 +80,13 @@ _TITLES = frozenset(
         "republican",
         "congressman",
         "congresswoman",
+        "senate",
+        "whip",
+        "presidential",
+        "nominee",
+        "candidate",
+        "democrat",
+        "gop",
     ]
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -367,6 +374,15 @@ def _identifies(named: str, who: _Who, session: Session, when: datetime | None) 
     return len(words) == 1 and words[0] in who.surnames
 
 
+def _title_speaker(title: str | None) -> str | None:
+    """The person a statement's title names as its author, if any."""
+    if not title:
+        return None
+    from bot.originals.statements import speaker_from_title  # a feed module; loaded on need
+
+    return speaker_from_title(title)
+
+
 def attribution(session: Session, named_speaker: str | None, original: Original) -> Attribution:
     """Does the speaker an article names agree with the author of *original*?
 
@@ -390,7 +406,12 @@ def attribution(session: Session, named_speaker: str | None, original: Original)
             name=original.author_name,
             posted_at=when,
         )
-    own = _who(session, own_speaker, original.author_name, original.author_handle)
+    author_name = original.author_name
+    if own_speaker is None and not author_name and not original.author_handle:
+        author_name = _title_speaker(original.title)  # "Statement from President X on …"
+        if author_name:
+            own_speaker = find_speaker(session, author_name)
+    own = _who(session, own_speaker, author_name, original.author_handle)
     if original.is_retweet:
         retweeted = _RT.match(original.text or "")
         if own is not None and _identifies(named_speaker, own, session, when):
