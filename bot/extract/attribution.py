@@ -91,7 +91,9 @@ CUES = (
 _CUE = "(?P<cue>" + "|".join(re.escape(c) for c in sorted(CUES, key=len, reverse=True)) + ")"
 _AUX = (
     r"(?:(?:also|later|then|previously|once|has|had|have|would|will|further|simply|recently"
-    r"|went on to|quickly|separately|had earlier|reportedly|often|once|still|again|may)\s+)*"
+    r"|went on to|quickly|separately|had earlier|reportedly|often|once|still|again|may"
+    r"|(?:on\s+|late\s+|early\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?|yesterday|today|tonight|earlier|last week)\s+)*"
 )
 _NP_HEADS = "|".join(
     sorted(
@@ -120,18 +122,24 @@ _POST_MODIFIER = (
     r"|in the room|at the meeting)(?:\s+[\w’'.-]+){1,4}?)?"
 )
 _NP = (
-    r"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ne|[Aa]nother|[Tt]wo|[Tt]hree"
+    r"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ne|[Aa]nother|[Tt]wo|[Tt]hree"
     r"|[Ss]ome|[Ss]everal)\s+(?:[\w’'.-]+\s+){0,4}?"
     rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-]){_POST_MODIFIER}"
+    # any other unnamed one: "one traveler wrote", "a retired steelworker said"
+    r"|(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w’'-]*\s+){0,3}?[a-z][\w’'-]*(?=,|\s))"
 )
+# A capitalised organisation with linking words ("The Association of American Railroads").
+_ORG = r"[A-Z][\w.&’'-]*(?:\s+(?:(?:of|for|on|and|to)\s+)?(?:the\s+)?[A-Z][\w.&’'-]*){1,7}"
 # "Roe's brother Sam", "Roe's lawyer"
 _POSSESSIVE_NP = rf"{NAME}(?:'s|’s)\s+(?:[a-z-]+\s+){{0,2}}?(?:{_NP_HEADS})(?:\s+{NAME})?(?![\w-])"
 _SUBJECT = (
     rf"(?P<subject>{_POSSESSIVE_NP}"
     rf"|(?:(?:[Tt]he\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}(?:\s+(?:{NAME}))?"
     rf"(?:\s+and\s+(?:{NAME}))?)"
+    rf"|[Tt]he\s+{_ORG}"
     rf"|he|she|they|it|I|we"
-    rf"|{_NP}(?:\s+(?:for|at|of)\s+(?:the\s+)?{NAME})?)"
+    rf"|{_NP}(?:\s+(?:for|at|of|from|by)\s+(?:the\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}"
+    rf"(?:(?:'s|’s)\s+office)?)?)"
 )
 _REFLEXIVE = r"(?:\s+(?:himself|herself|themselves|itself))?"
 _APPOS = r"(?:,\s*(?P<appos>[^,“”\"«»]{2,90}?),?)?"
@@ -141,7 +149,9 @@ _BETWEEN = (
     r"|pour sa part|de son côté|then|later))?"
 )
 # "Jane Roe, the mayor, said" at the end of the text before a quote or after it.
-SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
+# "Judge Ann Lee of the U.S. District Court for Oregon wrote"
+_OF_ORG = rf"(?P<of>\s+(?:of|at|from)\s+(?:the\s+)?{_ORG})?"
+SUBJ_CUE = re.compile(rf"(?<![\w’'-]){_SUBJECT}{_OF_ORG}{_REFLEXIVE}{_APPOS},?\s+{_AUX}{_CUE}\b")
 # "said Jane Roe, the mayor" right after a quote.
 CUE_SUBJ = re.compile(
     rf"^\s*{_AUX}{_CUE}{_BETWEEN}\s+{_SUBJECT}(?:,\s*(?P<appos>[^,“”\"«»]{{2,90}}?)(?:,|\.|$))?"
@@ -183,6 +193,58 @@ _PREPOSITION_BEFORE = re.compile(
     r"|avec|von|vom|aus|bei|mit|nach|im|zum|zur|für)|\d(?:st|nd|rd|th)?|&)\s*$",
     re.I,
 )
+
+
+def subject_cues(clause: str) -> list[re.Match[str]]:
+    """SUBJ_CUE matches with a subject, skipping subjects inside a longer phrase; after such
+    a phrase the search goes on from its appositive ("According to the Times, Roe said")."""
+    found: list[re.Match[str]] = []
+    pos = 0
+    while (match := SUBJ_CUE.search(clause, pos)) is not None:
+        if not match.group("subject"):
+            pos = match.end()
+        elif preceded_by_preposition(clause, match):
+            appos = match.start("appos") if match.group("appos") else -1
+            pos = appos if appos > match.start() else match.end()
+        else:
+            found.append(match)
+            pos = match.end()
+    return found
+
+
+# "…, calling the ruling “…”", "…, saying:": the sentence's subject speaks.
+PARTICIPLE = re.compile(
+    r"(?:^|,\s*|\s(?:and|while|before|after)\s+)(?P<cue>calling|telling|saying|writing|adding"
+    r"|describing|noting|arguing|warning|declaring|insisting|posting|tweeting|vowing"
+    r"|promising|urging|accusing|blasting|slamming)\b"
+)
+# Party and state after a US politician's name: "(R-Fla.)", ", D-Ore.,".
+AFFILIATION = re.compile(
+    r"\s\((?:[RDI]|Ind)\s?-\s?[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?\)"
+    r"|,\s(?:[RDI])-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z][A-Za-z.]*)?(?=[,.;:]|\s|$)"
+)
+
+
+def mask_affiliations(text: str, keep: list[tuple[int, int]]) -> str:
+    """Party affiliations outside the `keep` ranges blanked to spaces (same length), so
+    "said Sen. Jane Roe, D-Ore., the sponsor" reads "said Sen. Jane Roe, the sponsor"."""
+    if "-" not in text:
+        return text
+    out = text
+    for match in AFFILIATION.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in keep):
+            continue
+        if match.group(0).startswith(","):
+            fill = "," + " " * (end - start - 1)
+            if end < len(text) and text[end] == ",":
+                fill, end = "," + " " * (end - start), end + 1
+            elif match.group(0).endswith("."):
+                fill = "." + " " * (end - start - 1)
+        else:
+            fill = " " * (end - start)
+        out = out[:start] + fill + out[end:]
+    return out
 
 
 def preceded_by_preposition(clause: str, match: re.Match[str]) -> bool:

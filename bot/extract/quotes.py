@@ -21,8 +21,11 @@ from bot.extract.attribution import (
     DESCRIBED_VERB,
     FOREIGN_DESCRIBED,
     HEARD,
+    PARTICIPLE,
     SUBJ_CUE,
     VERB_NAME,
+    mask_affiliations,
+    subject_cues,
 )
 from bot.extract.dates import date_hint
 from bot.extract.marks import ALL_MARKS, OPENERS, Span, marked, outside, scan, strip_marks
@@ -68,6 +71,23 @@ _UNNAMED = ROLE_HEADS | words(
     """
 )
 MIN_WORDS = 4  # shorter quotations are scare quotes ("warm", "positive")
+# A verb right after a name or description: it is the subject of a reported clause.
+_REPORTED_VERB = re.compile(
+    r"(?:was|is|were|are|had|has|have|would|will|could|should|did|does|might|must|may"
+    r"|wanted|planned|hoped|expected|needed|knew|felt|believed|thought)\b"
+)
+_INDEFINITE_SUBJECT = re.compile(
+    r"^\s*(?:[^,]{0,60},\s*)?(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w’'-]*\s+){0,3}?"
+    r"(?:woman|man|girl|boy|lady|person|voter|resident|passenger|traveler|traveller|worker"
+    r"|customer|shopper|parent|mother|father|student|fan|neighbor|neighbour|bystander"
+    r"|witness|supporter|protester|protestor|attendee|veteran|nurse|teacher|driver|owner)\b"
+)
+# "a statement from Roe's office", "a post by Roe"
+_STATEMENT_FROM = re.compile(
+    rf"^(?:an?\s+|the\s+)?(?:joint\s+|written\s+)?(?:statement|release|letter|post|email)"
+    rf"\s+(?:from|by)\s+(?:the\s+office\s+of\s+)?(?P<who>(?:(?:{TITLE_RE})\s+)?{NAME})"
+    r"(?:'s|’s)?(?:\s+(?:office|press office))?$"
+)
 
 
 _SENTENCE_END = re.compile(
@@ -99,6 +119,9 @@ class _Group:
     # People named in the sentence just before it (a pronoun there most likely means them).
     context: list[Person] = field(default_factory=list)
     embedded: bool = False  # a lower-case fragment inside a sentence ("was “one of the…”")
+    # The sentence before names no one and its subject is "a woman…", "one voter…": a
+    # he/she after it is that unnamed person.
+    unnamed: bool = False
 
 
 @dataclass
@@ -120,6 +143,7 @@ def find_quotes(
 ) -> tuple[Quote, ...]:
     """Direct quotations of at least four words in the body's paragraphs, in order.
     `context`: the headline and standfirst, where a speaker's full name may stand alone."""
+    paragraphs = [_unaffiliated(p) for p in paragraphs]
     reader = _Reader(published)
     blockquotes = set(blockquote_indexes)
     index = 0
@@ -148,6 +172,7 @@ class _Reader:
         self.pending: _Group | None = None  # a quotation that runs on into the next paragraph
         self.last: _Attribution | None = None
         self.context: list[Person] = []  # people named just before the quotation at hand
+        self.unnamed = False  # the sentence before is about someone unnamed
         self.last_paragraph = -10
 
     # -- paragraphs ---------------------------------------------------------------------
@@ -180,9 +205,9 @@ class _Reader:
             self.cast.touch(blanked[read : first_span.start])
             read = first_span.start
             if not group.context:
-                group.context = self.cast.named_in(
-                    _tail_sentence(blanked[: max(0, first_span.start - 1)].rstrip())
-                )
+                before = _tail_sentence(blanked[: max(0, first_span.start - 1)].rstrip())
+                group.context = self.cast.named_in(before)
+                group.unnamed = not group.context and bool(_INDEFINITE_SUBJECT.match(before))
             group.embedded = _embedded(text, first_span)
             runs_on = not last_span.closed and last_span.end == len(text)
             if runs_on and _continues(paragraphs, index) and _speaks(group, first_span):
@@ -231,10 +256,22 @@ class _Reader:
             return
         attribution = _Attribution()
         self.context = group.context
+        self.unnamed = group.unnamed
+        reported: _Attribution | None = None
         for _, after, clause in sorted(group.clauses, key=lambda c: c[0]):
             attribution = self._attribute(clause, after=after)
+            if attribution.found and attribution.cue == "according to" and reported is None:
+                # "“…,” according to Vanity Fair": the outlet reports; a person named with
+                # a speech verb in another clause ("Kessler told colleagues …") speaks.
+                reported = attribution
+                continue
             if attribution.found:
+                if reported is not None and attribution.speaker is None:
+                    attribution = reported
                 break
+        else:
+            if reported is not None:
+                attribution = reported
         if not attribution.found:
             inside = _interpolated(fragments)
             if inside is not None:
@@ -277,6 +314,10 @@ class _Reader:
         """Who a clause says spoke, and how ("Trump wrote on Twitter on Sept. 9"). After a
         quotation the first attribution counts, before it the last (nearest) one."""
         match = CUE_SUBJ.match(clause) if after else None
+        if match is not None and match.group("subject").split()[0] in ("The", "the"):
+            rest = clause[match.end("subject") :].lstrip()
+            if _REPORTED_VERB.match(rest):
+                match = None  # "said the company was …": a reported clause, not a speaker
         if after and match is None:
             described = FOREIGN_DESCRIBED.match(clause)
             if described is not None:
@@ -288,16 +329,17 @@ class _Reader:
             heard = HEARD.search(clause)
             if heard is not None:
                 return self._speaker(heard.group("subject"), None, "said", clause[heard.start() :])
-            candidates = [
-                m
-                for m in SUBJ_CUE.finditer(clause)
-                if m.group("subject") and not attr.preceded_by_preposition(clause, m)
-            ]
+            candidates = subject_cues(clause)
+            cue_starts = {m.start("cue") for m in candidates}
             according = ACCORDING.search(clause)
             if according is not None:
                 candidates.append(according)
+            # "a spokesperson said Kessler “…”": Kessler is the reported clause's subject.
             candidates += [
-                m for m in VERB_NAME.finditer(clause) if parse_name(m.group("subject")) is not None
+                m
+                for m in VERB_NAME.finditer(clause)
+                if parse_name(m.group("subject")) is not None
+                and not (m.start("cue") in cue_starts and _reported(clause, m))
             ]
             candidates.sort(key=lambda m: m.start())
             if candidates:
@@ -313,6 +355,13 @@ class _Reader:
             if subject is not None and verb is not None and parse_name(subject.group(1)):
                 # "Carlos Vela, the researcher who …, explains in an email that “…”"
                 return self._speaker(subject.group(1), None, verb.group("cue"), clause)
+            participle = PARTICIPLE.search(clause)
+            if participle is not None:
+                opener = self._subject_of(clause[: participle.start()])
+                if opener is not None:
+                    opener.cue = participle.group("cue").lower()
+                    opener.clause = clause
+                    return opener
         if match is None:
             dash = DASH_ATTRIB.match(clause)
             if dash is None:
@@ -320,11 +369,34 @@ class _Reader:
             return self._speaker(dash.group("subject"), None, "—", clause)
         cue = match.group("cue")
         appos = match.groupdict().get("appos")
-        return self._speaker(match.group("subject"), appos, cue, clause[match.start() :])
+        who: str = match.group("subject")
+        if match.groupdict().get("of") and parse_name(who) is None:
+            who += match.group("of")  # "The Association of Rural Grocers"
+        return self._speaker(who, appos, cue, clause[match.start() :])
+
+    def _subject_of(self, sentence: str) -> _Attribution | None:
+        """The person a sentence opens with ("In an interview, Jane Roe also addressed …",
+        "He returned to …"), for a participle later in it ("…, saying:")."""
+        lead = re.sub(
+            r"^\s*(?:[^,]{0,60}?\s[—–]\s|(?:In|At|On|During|After)\b[^,]{0,60},)\s*", "", sentence
+        )
+        pronoun = re.match(r"(He|She|They)\b", lead)
+        if pronoun is not None:
+            return self._speaker(pronoun.group(1), None, None, sentence)
+        mentions = find_mentions(lead)
+        if mentions and mentions[0][0] < 60:
+            return self._speaker(mentions[0][1], None, None, sentence)
+        named = self.cast.named_in(lead[:40])
+        if named:
+            self.cast.touch(named[0].name.split()[-1])
+            return _Attribution(speaker=named[0], clause=sentence, found=True)
+        return None
 
     def _pronoun(self, word: str) -> Person | None:
         """He/she/they: the first fitting person of the sentence just before the quotation
         ("Roe told the court he feared for his safety. “…,” he said"), else the cast's pick."""
+        if self.unnamed and word in ("he", "she"):
+            return None  # "A woman shook her head. “…,” she said."
         gender = PRONOUNS.get(word)
         fitting = [p for p in self.context if gender is None or p.gender in (None, gender)]
         if fitting:
@@ -342,12 +414,25 @@ class _Reader:
             found.speaker = self._pronoun(lower)
             return found
         possessive = re.match(r"(.+?)(?:'s|’s)\s+(.+)$", subject)
+        if possessive and possessive.group(1).split()[0].lower() in _DETERMINERS:
+            possessive = None  # "The station's lawyer, Ivo Brandt": a description
         if possessive and possessive.group(1)[:1].isupper() and " " in possessive.group(2):
             # "Roe's brother Sam": Sam; "Roe's lawyer": an unnamed relation.
             *relation, last = possessive.group(2).split()
             if last[:1].isupper():
                 found.speaker = self.cast.mention(last, " ".join(relation))
                 return found
+        if (
+            possessive
+            and possessive.group(2).lower() in ("office", "press office")
+            and parse_name(possessive.group(1)) is not None
+        ):
+            found.speaker = self.cast.mention(possessive.group(1))  # "Roe's office said"
+            return found
+        office = _STATEMENT_FROM.match(subject)
+        if office is not None and parse_name(office.group("who")) is not None:
+            found.speaker = self.cast.mention(office.group("who"))
+            return found
         if (
             possessive
             and possessive.group(1)[:1].isupper()
@@ -473,6 +558,22 @@ def _own_speaker(text: str, span: Span, gap: str) -> bool:
     theirs = after.group("subject").lower()
     ours = before.group("subject").lower()
     return theirs != ours and theirs not in PRONOUNS
+
+
+def _reported(clause: str, match: re.Match[str]) -> bool:
+    """Is "said Kessler" the start of a reported clause ("a spokesperson said Kessler “…”",
+    "… said Kessler was …"), not an inverted attribution ("…, said Kessler:")?"""
+    if match.group("cue").lower() not in ("said", "says", "added", "adds", "wrote", "writes"):
+        return False
+    rest = clause[match.end("subject") :].strip()
+    return not rest or bool(_REPORTED_VERB.match(rest))
+
+
+def _unaffiliated(text: str) -> str:
+    """The paragraph with "(R-Fla.)" and ", D-Ore.," outside its quotations blanked."""
+    if "-" not in text or not attr.AFFILIATION.search(text):
+        return text
+    return mask_affiliations(text, [(s.start - 1, s.end + 1) for s in scan(text)])
 
 
 def _repeated(quotes: list[Quote]) -> None:
