@@ -110,6 +110,9 @@ _NP_HEADS = "|".join(
             man host producer filmmaker composer musician artist model executives reader
             readers commenter assistant aide aides lawsuit complaint filing letter memo
             mother father brother sister wife husband son daughter
+            traveler traveller passenger voter customer shopper parent student worker
+            steelworker protester protestor supporter attendee veteran driver bystander
+            observer critic viewer listener member participant commentator girl boy lady
             """
         ),
         key=len,
@@ -125,8 +128,7 @@ _NP = (
     r"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ne|[Aa]nother|[Tt]wo|[Tt]hree"
     r"|[Ss]ome|[Ss]everal)\s+(?:[\w’'.-]+\s+){0,4}?"
     rf"(?:{_NP_HEADS})(?:'s|’s)?(?![\w-]){_POST_MODIFIER}"
-    # any other unnamed one: "one traveler wrote", "a retired steelworker said"
-    r"|(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[a-z][\w’'-]*\s+){0,3}?[a-z][\w’'-]*(?=,|\s))"
+    r")"
 )
 # A capitalised organisation with linking words ("The Association of American Railroads").
 _ORG = r"[A-Z][\w.&’'-]*(?:\s+(?:(?:of|for|on|and|to)\s+)?(?:the\s+)?[A-Z][\w.&’'-]*){1,7}"

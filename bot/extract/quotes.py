@@ -84,7 +84,8 @@ _INDEFINITE_SUBJECT = re.compile(
 )
 # "a statement from Roe's office", "a post by Roe"
 _STATEMENT_FROM = re.compile(
-    rf"^(?:an?\s+|the\s+)?(?:joint\s+|written\s+)?(?:statement|release|letter|post|email)"
+    r"^(?:an?\s+|the\s+)?(?:joint\s+|written\s+)?"
+    r"(?:statement|release|letter|post|email|reply|response|message|tweet)"
     rf"\s+(?:from|by)\s+(?:the\s+office\s+of\s+)?(?P<who>(?:(?:{TITLE_RE})\s+)?{NAME})"
     r"(?:'s|’s)?(?:\s+(?:office|press office))?$"
 )
@@ -470,7 +471,9 @@ class _Reader:
         role = attr.appos_role(appos) or role
         while name.split()[0] in STOP_WORDS and " " in name:
             name = name.split(maxsplit=1)[1]  # "As Jane Roe said"
-        if name in STOP_WORDS:
+        if name in STOP_WORDS and appos and parse_name(appos) is not None:
+            found.speaker = self.cast.mention(appos.strip())  # "In June, Anna tweeted"
+        elif name in STOP_WORDS:
             found.role = role  # "Others suggested": no one named
         elif parse_name(name) is not None:
             found.speaker = self.cast.mention(name, role)

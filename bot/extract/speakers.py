@@ -296,6 +296,7 @@ class Person:
     name: str
     role: str | None = None
     gender: str | None = None  # "m", "f" or None when unknown
+    office: str | None = None  # from a title before the name ("Sen." -> "Senator")
     last_seen: int = 0
     last_paragraph: int = -10
     count: int = 0
@@ -320,8 +321,10 @@ class Cast:
         person = self.lookup(name)
         if person is None:
             person = Person(name=name, role=role or _title_role(title), gender=gender)
+            person.office = _title_role(title)
             self.people.append(person)
         else:
+            person.office = person.office or _title_role(title)
             if len(name.split()) > len(person.name.split()) and person.name in name:
                 person.name = name  # "Roe" first, "Jane Roe" later: keep the fuller form
             person.role = person.role or role or _title_role(title)
@@ -375,9 +378,12 @@ class Cast:
             return None
         gender = "f" if head in FEMALE_ROLES else "m" if head in MALE_ROLES else None
         for person in sorted(self.people, key=lambda p: -p.last_seen):
-            if person.role and head in person.role.lower():
+            held = f"{person.role or ''} {person.office or ''}".lower()
+            if head in held:
                 self._seen(person)
                 return person
+        if re.search(r"(?:'s|’s)\s|\bown\b", phrase):
+            return None  # "the state's election director": someone else's, unnamed
         # Otherwise the article's main figure: the most often named, first introduced first.
         ranked = sorted(
             self.people, key=lambda p: (-(gender is not None and p.gender == gender), -p.count)
