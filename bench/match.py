@@ -172,10 +172,12 @@ def norm(value: str) -> str:
 
 
 def right(top: int | None, quote: Quote, texts: list[str]) -> bool:
-    """Top-1 is the original, or one with the same words (a copy), or contains the excerpt."""
+    """Top-1 is the original, or contains all its words (a copy: the recombined posts contain
+    real tweets' sentences), or, for an exact quote or an excerpt, contains the quote."""
     if quote.truth is None or top is None:
         return False
-    if top == quote.truth or norm(texts[top - 1]) == norm(texts[quote.truth - 1]):
+    found, truth = norm(texts[top - 1]), norm(texts[quote.truth - 1])
+    if top == quote.truth or truth in found:  # same words, or all of them inside a longer text
         return True
     return quote.kind in ("exact", "excerpt") and norm(quote.text) in norm(texts[top - 1])
 

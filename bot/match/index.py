@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import insort
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice, repeat
@@ -206,6 +206,66 @@ def unindex(connection: Connection, ids: Iterable[int]) -> None:
         _delete_docs(connection, list(stored))
 
 
+def index_missing(
+    connection: Connection, *, page: int = 10_000, progress: Callable[[int], None] | None = None
+) -> int:
+    """Index, in bulk, every original without an index entry (whole transcripts excepted).
+
+    For large imports: the postings of all these originals are staged in a temporary table
+    and inserted once, in key order, so each page of the clustered ``match_shingles`` index
+    is written once instead of once per batch. Memory stays bounded (*page* texts at a time).
+    Runs in the caller's transaction; returns how many originals were indexed. *progress* is
+    called with the running count after each page.
+    """
+    pg = _is_postgres(connection)
+    mark = "%s" if pg else "?"
+    connection.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS qc_postings "
+        "(shingle BIGINT NOT NULL, original_id INTEGER NOT NULL)"
+    )
+    connection.exec_driver_sql("DELETE FROM qc_postings")
+    last, count = 0, 0
+    while True:
+        rows = connection.exec_driver_sql(
+            f"SELECT id, text FROM originals o WHERE id > {mark} AND kind <> 'transcript' "
+            "AND NOT EXISTS (SELECT 1 FROM match_docs d WHERE d.original_id = o.id) "
+            f"ORDER BY id LIMIT {mark}",
+            (last, page),
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        docs: list[tuple[int, bytes]] = []
+        postings: list[tuple[int, int]] = []
+        for original_id, text in rows:
+            current = shingles_of_words(index_words(text))
+            docs.append((original_id, _pack(current)))
+            postings.extend(zip(current, repeat(original_id)))
+        connection.exec_driver_sql(
+            f"INSERT INTO match_docs (original_id, shingles) VALUES ({mark}, {mark})", docs
+        )
+        if pg:
+            driver: Any = connection.connection.driver_connection
+            with (
+                driver.cursor() as cursor,
+                cursor.copy("COPY qc_postings (shingle, original_id) FROM STDIN") as copy,
+            ):
+                for row in postings:
+                    copy.write_row(row)
+        else:
+            connection.exec_driver_sql("INSERT INTO qc_postings VALUES (?, ?)", postings)
+        count += len(rows)
+        if progress is not None:
+            progress(count)
+    connection.exec_driver_sql(
+        "INSERT INTO match_shingles (shingle, original_id) "
+        "SELECT shingle, original_id FROM qc_postings WHERE true "
+        "ORDER BY shingle, original_id ON CONFLICT DO NOTHING"
+    )
+    connection.exec_driver_sql("DROP TABLE qc_postings")
+    return count
+
+
 def _postings(connection: Connection, shingles: Sequence[int]) -> dict[int, list[int]]:
     """Up to STOP_POSTINGS + 1 originals for each shingle."""
     found: dict[int, list[int]] = {}
@@ -297,22 +357,21 @@ def similarity(query: str, text: str, cutoff: float = 0.0) -> float:
     return float(fuzz.partial_ratio(query, text, score_cutoff=cutoff))
 
 
-def _fragments_similarity(parts: Sequence[str], text: str, cutoff: float = 0.0) -> float:
-    """Similarity of a quote (its fragments, when elided) to an original, by length."""
-    target = " ".join(index_words(text))
+def _fragments_similarity(parts: Sequence[str], target: str, cutoff: float = 0.0) -> float:
+    """Similarity of a quote (its fragments, when elided) to a normalised text, by length."""
     if len(parts) == 1:
         return similarity(parts[0], target, cutoff)
     total = sum(len(part) for part in parts) or 1
     return sum(similarity(part, target) * len(part) for part in parts) / total
 
 
-def _rerank(parts: Sequence[str], rows: Sequence[OriginalRow], limit: int) -> list[float]:
-    """Scores of *rows* (in retrieval order); only the best *limit* are exact."""
+def _rerank(parts: Sequence[str], targets: Sequence[str], limit: int) -> list[float]:
+    """Scores of the normalised *targets* (in retrieval order); only the best *limit* exact."""
     scores: list[float] = []
     best: list[float] = []  # the *limit* best so far, ascending
-    for row in rows:
+    for target in targets:
         cutoff = best[0] - 1 if len(best) >= limit else 0.0  # near ties are ordered below
-        score = _fragments_similarity(parts, row.text, cutoff)
+        score = _fragments_similarity(parts, target, cutoff)
         scores.append(score)
         if len(best) < limit:
             insort(best, score)
@@ -359,14 +418,19 @@ def search(
     if len(parts) < 2:
         parts = [" ".join(words)]
     rows = rows[:pool]
-    scored = list(zip(_rerank(parts, rows, limit), rows, strict=True))
+    targets = [" ".join(index_words(row.text)) for row in rows]
+    length = len(" ".join(words))
+    closeness = {
+        row.id: abs(len(target) - length) for row, target in zip(rows, targets, strict=True)
+    }
+    scored = list(zip(_rerank(parts, targets, limit), rows, strict=True))
     # Equal scores (to the point): the post before a retweet, then the text closest in length
     # to the quote (the post itself rather than a longer text that contains it).
     scored.sort(
         key=lambda item: (
             -round(item[0]),
             item[1].is_retweet,
-            abs(len(item[1].text) - len(text)),
+            closeness[item[1].id],
             -weight[item[1].id],
             item[1].id,
         )
