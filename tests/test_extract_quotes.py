@@ -675,6 +675,21 @@ def test_authors_splits_and_pronouns(paragraphs: list[str], speakers: list[str |
             ],
             ["Pia Hollis", None, None],
         ),
+        # a pronoun after a long description ("… outside the office, he remarked"),
+        # a reply named by its author, "In June, X tweeted", "went on to assert"
+        (
+            [
+                "When Arno Teague saw the crowd outside the office, he remarked to his aide "
+                "Pim Holt, “Nobody told me it would be this big,” according to a witness.",
+                "Lida Marsh asked for a raise. She remembers Teague’s reply: “Not this year "
+                "and not next year either.”",
+                "In June, Lida tweeted a photo, adding, “The new office opens on the first "
+                "of July.”",
+                "Teague went on to assert Marsh “would have been a fine manager in any "
+                "department.”",
+            ],
+            ["Arno Teague", "Arno Teague", "Lida Marsh", "Arno Teague"],
+        ),
         # organisations and offices issue statements
         (
             [

@@ -19,7 +19,7 @@ _VERBS = words(
     emphasize emphasise stress urge joke quip share exclaim observe conclude counter suggest
     predict boast complain confirm describe lament muse retweet shout yell whisper testify
     elaborate recount caution vow promise agree disagree assert report allege recall
-    chronicle trumpet sing
+    chronicle trumpet sing answer
     """
 )
 _IRREGULAR = {
@@ -80,6 +80,7 @@ FOREIGN_CUES = words(
 CUES = (
     frozenset({form for verb in _VERBS for form in _forms(verb)})
     | {"say", "write", "tell", "add", "note", "argue", "explain", "claim", "recall", "warn"}
+    | {"assert", "insist", "respond", "will answer", "would answer", "would reply"}
     | {
         "pointed out",
         "put it",
@@ -214,6 +215,11 @@ def subject_cues(clause: str) -> list[re.Match[str]]:
     return found
 
 
+# "She remembers Ailes's reply:" just before a quotation: Ailes speaks.
+REPLY = re.compile(
+    rf"(?<![\w’'-])(?P<subject>(?:(?:{TITLE_RE})\s+)?{NAME})(?:'s|’s)\s+(?:\w+\s+)?"
+    r"(?P<cue>reply|response|answer|retort|words|message|comment|verdict)\s*:?\s*$"
+)
 # "…, calling the ruling “…”", "…, saying:": the sentence's subject speaks.
 PARTICIPLE = re.compile(
     r"(?:^|,\s*|\s(?:and|while|before|after)\s+)(?P<cue>calling|telling|saying|writing|adding"

@@ -22,6 +22,7 @@ from bot.extract.attribution import (
     FOREIGN_DESCRIBED,
     HEARD,
     PARTICIPLE,
+    REPLY,
     SUBJ_CUE,
     VERB_NAME,
     mask_affiliations,
@@ -326,6 +327,9 @@ class _Reader:
                 found = _Attribution(cue=described.group("cue").lower(), clause=clause, found=True)
                 found.speaker = self.cast.recent()
                 return found
+        reply = None if after else REPLY.search(clause)
+        if reply is not None and parse_name(reply.group("subject")) is not None:
+            return self._speaker(reply.group("subject"), None, "said", clause[reply.start() :])
         if match is None:
             heard = HEARD.search(clause)
             if heard is not None:
@@ -408,6 +412,8 @@ class _Reader:
         self, subject: str, appos: str | None, cue: str | None, clause: str
     ) -> _Attribution:
         subject = subject.strip()
+        if appos and appos.strip().lower() in ("he", "she", "they"):
+            subject, appos = appos.strip(), None  # "…outside the office, he remarked"
         cue_text = attr.cue_phrase(cue, clause)
         lower = subject.lower()
         found = _Attribution(cue=cue_text, clause=clause, found=True)

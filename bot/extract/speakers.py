@@ -159,7 +159,8 @@ ROLE_HEADS = words(
     lieutenant agent inspector detective sheriff superintendent principal teacher
     student designer engineer developer consultant expert historian activist organizer
     organiser campaigner advocate chancellor counsel counselor counsellor secretary-
-    general analyst manager executive
+    general analyst manager executive filmmaker composer musician artist photographer
+    novelist poet comedian
     """
 )
 FEMALE_ROLES = {"spokeswoman", "chairwoman", "congresswoman", "businesswoman", "actress"}
@@ -281,6 +282,7 @@ ORG_WORDS = words(
     Airport Station Road Avenue Bridge Tower Building Palace Stadium Arena Hotel
     Restaurant Cafe Street Region Province State Coast North South East West Northern
     Southern Eastern Western Central Supreme Circuit District Trump's
+    Theater Theatre Cinema Gallery Library Zoo
     """
 )
 PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": None, "it": None}
