@@ -379,7 +379,7 @@ def test_labelled_real_pages_stay_accurate(shared_data: Path) -> None:
     assert total.labels >= 210
     assert total.precision >= 0.94
     assert total.recall >= 0.955
-    assert total.speaker_accuracy >= 0.83
+    assert total.speaker_accuracy >= 0.885
     # the first 18 pages on their own (their thresholds only ever go up)
     first = module.Score()
     for name, page in per_page.items():
@@ -389,7 +389,7 @@ def test_labelled_real_pages_stay_accurate(shared_data: Path) -> None:
     assert first.labels >= 180
     assert first.precision >= 0.96
     assert first.recall >= 0.97
-    assert first.speaker_accuracy >= 0.84
+    assert first.speaker_accuracy >= 0.90
 
 
 _LATER_BLIND = {
@@ -690,6 +690,14 @@ def test_authors_splits_and_pronouns(paragraphs: list[str], speakers: list[str |
             ],
             ["Arno Teague", "Arno Teague", "Lida Marsh", "Arno Teague"],
         ),
+        # a phrase later in the same sentence as a quotation is its speaker's
+        (
+            [
+                "Mira Stone said the plan was “a very expensive mistake for everyone” and "
+                "that the council “should have listened to the engineers first.”",
+            ],
+            ["Mira Stone", "Mira Stone"],
+        ),
         # organisations and offices issue statements
         (
             [
@@ -717,7 +725,7 @@ def test_invented_news_articles_stay_accurate() -> None:
     assert len(per_page) >= 14
     assert total.labels >= 106
     assert total.f1 >= 0.99
-    assert total.speaker_accuracy >= 0.90
+    assert total.speaker_accuracy >= 0.965
 
 
 @pytest.mark.parametrize(

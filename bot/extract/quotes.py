@@ -124,6 +124,9 @@ class _Group:
     # The sentence before names no one and its subject is "a woman…", "one voter…": a
     # he/she after it is that unnamed person.
     unnamed: bool = False
+    # An earlier quotation of this paragraph is in the same sentence ("X said she was “a”
+    # and “b c d e”"): without an attribution of its own, this one is that one's.
+    same_sentence: bool = False
 
 
 @dataclass
@@ -279,7 +282,10 @@ class _Reader:
             if inside is not None:
                 attribution = self._attribute(inside, after=False)
         if not attribution.found:
-            if group.embedded:
+            if group.embedded and group.same_sentence and self.last is not None:
+                if self.last_paragraph == index:
+                    attribution = replace(self.last, found=False)
+            elif group.embedded:
                 pass  # a phrase inside someone else's sentence: its source is not the last
             elif self.last is not None and index - self.last_paragraph <= 2:
                 attribution = _Attribution(
@@ -517,7 +523,8 @@ def _groups(
             if current is not None and last_span is not None and first_span is not None:
                 current.clauses.append((1, True, _after(text, last_span, spans[k:])))
                 groups.append((current, first_span, last_span))
-            current = _Group(fragments=[fragment], paragraph=index)
+            same_sentence = current is not None and not _SENTENCE_END.search(before + " X")
+            current = _Group(fragments=[fragment], paragraph=index, same_sentence=same_sentence)
             first_span = span
             if _WORK_INTRO.search(before) and _title_like([fragment.strip(" ,.")]):
                 current.fragments = [""]  # the title of a work, not a quotation
