@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from array import array
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from bot import db
 from bot.models import Original, OriginalRevision
 from bot.originals.importers import ImportFormatError, import_file
 from bot.originals.records import parse_time
@@ -238,3 +240,56 @@ def test_every_shared_file_imports_and_a_second_import_is_a_no_op(
     with engine.connect() as connection:
         total = connection.execute(select(func.count()).select_from(Original)).scalar_one()
     assert total > 60_000
+
+
+def _index_by_post(engine: Engine) -> tuple[dict[str, bytes], set[tuple[int, str]]]:
+    """match_docs and match_shingles, keyed by post_id (ids may differ between databases)."""
+    with engine.connect() as connection:
+        posts = dict(connection.execute(text("SELECT id, post_id FROM originals")).all())
+        docs = connection.execute(text("SELECT original_id, shingles FROM match_docs")).all()
+        rows = connection.execute(text("SELECT shingle, original_id FROM match_shingles")).all()
+    return (
+        {posts[original_id]: bytes(blob) for original_id, blob in docs},
+        {(shingle, posts[original_id]) for shingle, original_id in rows},
+    )
+
+
+@pytest.mark.parametrize("name", ["tweets.jsonl", "whitehouse.jsonl", "originals.jsonl"])
+def test_bulk_index_builds_the_same_index_as_batch_by_batch(
+    engine: Engine, tmp_path: Path, name: str
+) -> None:
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    db.upgrade(other)
+    bulk = import_file(engine, DATA / name, now=NOW, bulk_index=True, batch_size=2)
+    step = import_file(other, DATA / name, now=NOW, bulk_index=False, batch_size=2)
+    assert bulk.to_json() == step.to_json()
+    docs, postings = _index_by_post(engine)
+    assert docs and postings
+    assert (docs, postings) == _index_by_post(other)
+    other.dispose()
+
+
+def test_bulk_index_completes_an_interrupted_import(engine: Engine) -> None:
+    import_file(engine, DATA / "whitehouse.jsonl", now=NOW, index=False)  # as if cut short
+    assert _indexed(engine) == set()
+    again = import_file(engine, DATA / "whitehouse.jsonl", now=NOW, bulk_index=True)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    stored = _originals(engine)
+    expected = {o.id for o in stored.values() if o.kind != "transcript"}
+    assert _indexed(engine) == expected
+
+
+def test_bulk_index_reindexes_a_changed_text(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    row = {"platform": "twitter", "post_id": "7", "text": "The ferry leaves at noon sharp."}
+    path.write_text(json.dumps(row) + "\n")
+    import_file(engine, path, now=NOW, bulk_index=True)
+    before = _index_by_post(engine)
+    path.write_text(json.dumps({**row, "text": "The ferry leaves at dawn instead."}) + "\n")
+    summary = import_file(engine, path, now=NOW, bulk_index=True)
+    assert summary.updated == 1
+    after = _index_by_post(engine)
+    assert after[0]["7"] != before[0]["7"]
+    now_stored = array("q", after[0]["7"]).tolist()
+    assert after[1] == {(shingle, "7") for shingle in now_stored}  # no stale postings
+    assert after[1] != before[1]

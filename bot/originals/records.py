@@ -71,6 +71,15 @@ def parse_time(value: str | None, *, field: str = "time") -> datetime | None:
     """An aware UTC datetime from ISO 8601, a date, or "Mon Jan 01 13:37:52 +0000 2018"."""
     if not value:
         return None
+    if len(value) > 10 and value[10] == "T":  # the common ISO 8601 form, quickly
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return datetime.combine(date.fromisoformat(value), time(12), tzinfo=UTC)
@@ -95,27 +104,43 @@ def _text(obj: dict[str, Any]) -> str:
     return text
 
 
+def _fast_str(obj: dict[str, Any], key: str) -> str | None:
+    """:func:`_str` with the common case (a string or nothing) first."""
+    value = obj.get(key)
+    if type(value) is str and value:
+        return value
+    return None if value is None else _str(obj, key)
+
+
 def from_originals(obj: dict[str, Any]) -> Record:
     """The originals JSONL of DESIGN.md."""
-    kind = _str(obj, "kind") or "post"
+    kind = _fast_str(obj, "kind") or "post"
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    status = _str(obj, "status") or "live"
+    status = _fast_str(obj, "status") or "live"
     if status not in STATUSES:
         raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     text = _text(obj)
+    platform = _fast_str(obj, "platform")
+    post_id = _fast_str(obj, "post_id")
+    if platform is None or post_id is None:
+        _str(obj, "platform", required=True)
+        _str(obj, "post_id", required=True)
+    handle = _fast_str(obj, "author_handle")
+    retweet = obj.get("is_retweet")
     return Record(
-        platform=(_str(obj, "platform", required=True) or "").lower(),
-        post_id=_str(obj, "post_id", required=True) or "",
+        platform=(platform or "").lower(),
+        post_id=post_id or "",
         text=text,
-        url=_str(obj, "url"),
-        author_name=_str(obj, "author_name"),
-        author_handle=(_str(obj, "author_handle") or "").lstrip("@") or None,
-        posted_at=parse_time(_str(obj, "posted_at"), field="posted_at"),
-        title=_str(obj, "title"),
+        url=_fast_str(obj, "url"),
+        author_name=_fast_str(obj, "author_name"),
+        author_handle=(handle.lstrip("@") or None) if handle else None,
+        posted_at=parse_time(_fast_str(obj, "posted_at"), field="posted_at"),
+        title=_fast_str(obj, "title"),
         kind=kind,
         status=status,
-        is_retweet=_bool(obj.get("is_retweet")) or bool(_RT.match(text)),
+        is_retweet=(retweet is True or (retweet is not None and _bool(retweet)))
+        or bool(_RT.match(text)),
     )
 
 

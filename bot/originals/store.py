@@ -142,20 +142,36 @@ class Written:
     passages: int = 0
 
 
+_CHUNK = 5_000  # keys per IN (…): under SQLite's 32,766 bound variables
+
+
 def _existing(
     connection: Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], Any]:
+    """(id, content_hash) of the stored originals among *keys*: one query per 5,000 keys."""
     by_platform: dict[str, list[str]] = {}
     for platform, post_id in keys:
         by_platform.setdefault(platform, []).append(post_id)
     found: dict[tuple[str, str], Any] = {}
     c = ORIGINALS.c
     for platform, post_ids in by_platform.items():
-        statement = select(c.id, c.platform, c.post_id, c.content_hash, c.text, c.status).where(
-            c.platform == platform, c.post_id.in_(post_ids)
-        )
+        for start in range(0, len(post_ids), _CHUNK):
+            statement = select(c.id, c.post_id, c.content_hash).where(
+                c.platform == platform, c.post_id.in_(post_ids[start : start + _CHUNK])
+            )
+            for row in connection.execute(statement):
+                found[(platform, row.post_id)] = row
+    return found
+
+
+def _old_texts(connection: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(text, status) of these originals, for the revisions of changed ones."""
+    c = ORIGINALS.c
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        statement = select(c.id, c.text, c.status).where(c.id.in_(ids[start : start + _CHUNK]))
         for row in connection.execute(statement):
-            found[(row.platform, row.post_id)] = row
+            found[row.id] = (row.text, row.status)
     return found
 
 
@@ -168,11 +184,10 @@ def _upsert(
     ids: list[int | None] = []
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    revisions: list[dict[str, Any]] = []
     for row in rows:
         old = existing.get((row["platform"], row["post_id"]))
         if old is None:
-            new.append({**row, "created_at": now, "updated_at": now, "resolved_at": None})
+            new.append(row)
             outcomes.append("added")
             ids.append(None)
         elif old.content_hash == row["content_hash"]:
@@ -180,30 +195,26 @@ def _upsert(
             ids.append(old.id)
         else:
             changed.append({**row, "_id": old.id, "updated_at": now})
-            if old.text != row["text"] or old.status != row["status"]:
-                revisions.append(
-                    {
-                        "original_id": old.id,
-                        "text": old.text,
-                        "status": old.status,
-                        "replaced_at": now,
-                    }
-                )
             outcomes.append("updated")
             ids.append(old.id)
     if new:
-        # a plain executemany (RETURNING with parameter order runs row by row on SQLite)
-        _insert_rows(connection, new)
-        created = _existing(connection, [(row["platform"], row["post_id"]) for row in new])
-        new_ids = iter([created[(row["platform"], row["post_id"])].id for row in new])
+        created = _insert_rows(connection, new, now)
+        new_ids = iter([created[(row["platform"], row["post_id"])] for row in new])
         ids = [next(new_ids) if value is None else value for value in ids]
     if changed:
+        olds = _old_texts(connection, [row["_id"] for row in changed])
+        revisions = [
+            {"original_id": row["_id"], "text": text, "status": status, "replaced_at": now}
+            for row in changed
+            for text, status in [olds[row["_id"]]]
+            if text != row["text"] or status != row["status"]
+        ]
         values: dict[str, Any] = {key: bindparam(key) for key in changed[0] if key != "_id"}
         connection.execute(
             update(ORIGINALS).where(ORIGINALS.c.id == bindparam("_id")).values(values), changed
         )
-    if revisions:
-        connection.execute(insert(REVISIONS), revisions)
+        if revisions:
+            connection.execute(insert(REVISIONS), revisions)
     return outcomes, [value for value in ids if value is not None]
 
 
@@ -212,29 +223,61 @@ _COLUMNS = (
     "kind", "status", "is_retweet", "speaker_id", "parent_id", "position", "content_hash",
     "created_at", "updated_at", "resolved_at",
 )  # fmt: skip
-_TIMES = frozenset({"posted_at", "created_at", "updated_at", "resolved_at"})
 
 
-def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """INSERT through the driver's executemany: SQLAlchemy's per-value bind processing costs
-    more than the insert itself. Times are stored as the UTCDateTime type stores them."""
+def _sqlite_time(value: datetime | None) -> str | None:
+    """A UTC time as SQLAlchemy's SQLite DATETIME stores it ("%Y-%m-%d %H:%M:%S.%f")."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.year < 1000:
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_rows(
+    connection: Connection, rows: list[dict[str, Any]], now: datetime
+) -> dict[tuple[str, str], int]:
+    """INSERT new rows in bulk and return their ids by (platform, post_id).
+
+    SQLite: the driver's executemany (SQLAlchemy's per-value bind processing costs more than
+    the insert), times written as the UTCDateTime type writes them. PostgreSQL: ``COPY``.
+    The ids are read back as the rows above the highest id seen before the insert: in the
+    same transaction, so on SQLite no other writer can come between.
+    """
     sqlite = connection.dialect.name == "sqlite"
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO originals ({', '.join(_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(_COLUMNS))})"
+    before = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals").scalar()
+    stamp: Any = _sqlite_time(now) if sqlite else now.astimezone(UTC)
+    when: Any = _sqlite_time if sqlite else (lambda value: value)
+    params = [
+        (
+            row["platform"], row["post_id"], row["url"], row["author_name"],
+            row["author_handle"], when(row["posted_at"]), row["title"], row["text"], row["kind"],
+            row["status"], row["is_retweet"], row["speaker_id"], row["parent_id"],
+            row["position"], row["content_hash"], stamp, stamp, None,
+        )
+        for row in rows
+    ]  # fmt: skip
+    if sqlite:
+        marks = ", ".join("?" * len(_COLUMNS))
+        sql = f"INSERT INTO originals ({', '.join(_COLUMNS)}) VALUES ({marks})"
+        connection.exec_driver_sql(sql, params)
+        mark = "?"
+    else:
+        driver: Any = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY originals ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for item in params:
+                copy.write_row(item)
+        mark = "%s"
+    wanted = {(row["platform"], row["post_id"]) for row in rows}
+    result = connection.exec_driver_sql(
+        f"SELECT id, platform, post_id FROM originals WHERE id > {mark}", (before,)
     )
-
-    def value(row: dict[str, Any], key: str) -> Any:
-        item = row.get(key)
-        if key in _TIMES and item is not None:
-            item = item.astimezone(UTC)
-            if sqlite:  # the format SQLAlchemy's SQLite DATETIME writes
-                return item.strftime("%Y-%m-%d %H:%M:%S.%f")
-        return item
-
-    params = [tuple(value(row, key) for key in _COLUMNS) for row in rows]
-    connection.exec_driver_sql(sql, params)
+    return {(p, post_id): id_ for id_, p, post_id in result if (p, post_id) in wanted}
 
 
 def write_records(
@@ -244,9 +287,13 @@ def write_records(
     now: datetime,
     speakers: Speakers,
     index: bool = True,
+    index_new: bool = True,
 ) -> Written:
     """Store *records* in one go: upsert, split new or changed transcripts into passages, link
-    speakers and index what changed (posts, statements, passages; not whole transcripts)."""
+    speakers and index what changed (posts, statements, passages; not whole transcripts).
+
+    With ``index_new=False`` only updated originals are re-indexed here; new ones are left to
+    :func:`bot.match.index.index_missing` (a bulk build at the end of a large import)."""
     session = Session(bind=connection)
     if not speakers.seeded:
         seed_known_speakers(session)
@@ -255,10 +302,11 @@ def write_records(
     session.flush()
     outcomes, ids = _upsert(connection, rows, now)
     written = Written(outcomes, ids)
+    wanted: tuple[Outcome, ...] = ("added", "updated") if index_new else ("updated",)
     to_index = [
         (original_id, row["text"])
         for original_id, row, outcome in zip(ids, rows, outcomes, strict=True)
-        if outcome != "unchanged" and row["kind"] != "transcript"
+        if outcome in wanted and row["kind"] != "transcript"
     ]
     for original_id, record, outcome in zip(ids, records, outcomes, strict=True):
         if record.kind == "transcript" and outcome != "unchanged":
@@ -269,7 +317,7 @@ def write_records(
             to_index.extend(
                 (pid, prow["text"])
                 for pid, prow, pout in zip(p_ids, passage_rows, p_outcomes, strict=True)
-                if pout != "unchanged"
+                if pout in wanted
             )
             _drop_stale_passages(connection, original_id, keep=p_ids)
     if index and to_index:
