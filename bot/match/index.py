@@ -30,10 +30,12 @@ from bot.match.normalize import split_fragments
 from bot.match.shingles import index_words, shingles_of_words
 from bot.models import Original
 
-STOP_POSTINGS = 500
+STOP_POSTINGS = 100
 """A shingle shared by more originals than this says nothing about which one is quoted."""
 POOL = 20
 """Candidates (by shared shingles) reranked with rapidfuzz."""
+RELATIVE_WEIGHT = 0.2
+"""Candidates whose shared-shingle weight is under this share of the best one's are dropped."""
 MAX_QUERY_SHINGLES = 120
 """A longer quote is looked up by an even sample of this many shingles."""
 _CHUNK = 500  # ids per IN (…) / rows per executemany batch
@@ -406,6 +408,9 @@ def search(
     ranked, weight, shared = _rank(_postings(connection, wanted))
     pool = max(limit, POOL)
     filtered = before is not None or speaker_ids is not None
+    if not filtered:
+        floor = RELATIVE_WEIGHT * weight[ranked[0]] if ranked else 0.0
+        ranked = [i for i in ranked[:pool] if weight[i] >= floor]
     chunk = pool * 10 if filtered else pool
     rows: list[OriginalRow] = []
     for start in range(0, len(ranked), chunk):
@@ -414,6 +419,9 @@ def search(
         rows.extend(found[original_id] for original_id in ids if original_id in found)
         if len(rows) >= pool:
             break
+    if rows:  # originals sharing far less than the best one are not worth a rerank
+        floor = RELATIVE_WEIGHT * weight[rows[0].id]
+        rows = [row for row in rows if weight[row.id] >= floor]
     parts = [" ".join(index_words(part)) for part in split_fragments(text)]
     if len(parts) < 2:
         parts = [" ".join(words)]
