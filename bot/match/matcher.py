@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 CANDIDATES = 20
 """Candidates asked of the index, per search."""
 
+JOIN_MIN_RUN = 3
+"""A passage that holds a run of this many of the quote's words, but not all of them, is also
+tried joined to the next or previous piece of the same turn."""
+
 _TEXT_RANK = {"verbatim": 4, "excerpt": 3, "elided": 2, "paraphrase": 1, "altered": 1, "none": 0}
 _ATTRIBUTION_RANK = {"match": 2, "unknown": 1, "mismatch": 0}
 _KIND_RANK = {"passage": 2, "post": 2, "statement": 1, "transcript": 0}
@@ -52,9 +56,10 @@ class Scored:
     original: Original
     alignment: Alignment
     attribution: AttributionCheck
+    text: str | None = None  # the text aligned when it is more than the original's own
 
 
-def to_ref(original: Original) -> OriginalRef:
+def to_ref(original: Original, text: str | None = None) -> OriginalRef:
     return OriginalRef(
         id=original.id,
         platform=original.platform,
@@ -65,7 +70,7 @@ def to_ref(original: Original) -> OriginalRef:
         posted_at=original.posted_at,
         kind=original.kind,
         status=original.status,
-        text=original.text,
+        text=original.text if text is None else text,
     )
 
 
@@ -141,6 +146,46 @@ def candidates(
     return [by_id[i] for i in ids if i in by_id]
 
 
+def _complete(alignment: Alignment) -> bool:
+    return alignment.exact and alignment.matched == alignment.quote_words
+
+
+def _pieces_around(session: Session, passage: Original) -> tuple[Original | None, Original | None]:
+    """The pieces just before and after *passage* in its transcript, when the same person's
+    (a long turn is stored cut at paragraph breaks, and a quote may run across the cut)."""
+    if passage.parent_id is None or passage.position is None:
+        return None, None
+    rows = session.exec(
+        select(Original).where(
+            Original.parent_id == passage.parent_id,
+            Original.position.in_([passage.position - 1, passage.position + 1]),  # type: ignore[union-attr]
+        )
+    ).all()
+    same = {
+        row.position: row
+        for row in rows
+        if row.speaker_id == passage.speaker_id and row.author_name == passage.author_name
+    }
+    return same.get(passage.position - 1), same.get(passage.position + 1)
+
+
+def _across_pieces(
+    session: Session, fragments: Sequence[str], passage: Original, alignment: Alignment
+) -> tuple[Original, Alignment, str] | None:
+    """A better alignment of the quote over *passage* joined to a neighbouring piece of the
+    same turn: (the piece the joined text starts with, the alignment, the joined text)."""
+    before, after = _pieces_around(session, passage)
+    best: tuple[Original, Alignment, str] | None = None
+    for first, second in ((before, passage), (passage, after)):
+        if first is None or second is None:
+            continue
+        text = f"{first.text}\n\n{second.text}"
+        joined = align(fragments, text)
+        if _text_key(joined) > _text_key(best[1] if best else alignment):
+            best = (first, joined, text)
+    return best
+
+
 def choose(
     session: Session,
     fragments: Sequence[str],
@@ -155,9 +200,19 @@ def choose(
     scored: list[Scored] = []
     for original in originals:
         alignment = align(fragments, original.text)
+        text: str | None = None
+        if (
+            original.kind == "passage"
+            and not _complete(alignment)
+            and alignment.longest_run >= JOIN_MIN_RUN
+        ):
+            across = _across_pieces(session, fragments, original, alignment)
+            if across is not None:
+                original, alignment, text = across
         if alignment.relation == "none":
             continue
-        scored.append(Scored(original, alignment, attribution(session, speaker, original)))
+        who = attribution(session, speaker, original)
+        scored.append(Scored(original, alignment, who, text))
     if not scored:
         return None, []
     scored.sort(
@@ -218,7 +273,7 @@ def match_quote(
     return make_verdict(
         citation,
         best.alignment,
-        original=to_ref(best.original),
+        original=to_ref(best.original, best.text),
         attribution=best.attribution,
         date_hint=quote.date_hint,
         zones=zones,
