@@ -222,6 +222,24 @@ def load_tweets() -> list[Source]:
                     "tweet", row["id"], row["text"], speaker, when, held_tweet(row["id"]), handle
                 )
             )
+    for year in (2015, 2016, 2017):  # the campaign and the first year in office
+        path = TWEETS / "trump_2009_2017_condensed" / f"condensed_{year}.json"
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            if row.get("is_retweet") or row["text"].startswith(("RT @", '"@')):
+                continue
+            when = datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y")
+            ident = row["id_str"]
+            found.append(
+                Source(
+                    "tweet",
+                    ident,
+                    row["text"],
+                    "Donald J. Trump",
+                    when,
+                    held_tweet(ident),
+                    "realDonaldTrump",
+                )
+            )
     return found
 
 
@@ -579,7 +597,7 @@ def plant(case: str, pools: Pools, rng: random.Random, used: set[str]) -> Plante
     if key in used:
         return None
     text = clean(source.text)
-    if len(text.split()) < 10 or text.endswith("\u2026"):
+    if len(text.split()) < 10:
         return None
     status = "deleted" if case == "deleted" else "live"
     relation, attribution, note = "excerpt", "match", ""
@@ -607,6 +625,13 @@ def plant(case: str, pools: Pools, rng: random.Random, used: set[str]) -> Plante
         cut, whole = _cut(text, rng)
         fragments = (cut,)
         relation = "verbatim" if whole else "excerpt"
+    if len(fragments) == 1 and relation in ("verbatim", "excerpt") and rng.random() < 0.3:
+        # Split by the attribution where a sentence ends: "…Kim," Trump wrote. "We will…"
+        found = fragments[0].split()
+        ends = [i + 1 for i, w in enumerate(found[:-3]) if i >= 2 and w.endswith((".", "!", "?"))]
+        if ends:
+            cut = rng.choice(ends)
+            fragments = (" ".join(found[:cut]), " ".join(found[cut:]))
     if case == "misattributed":
         attribution = "mismatch"
     if case == "not_found":
@@ -615,7 +640,8 @@ def plant(case: str, pools: Pools, rng: random.Random, used: set[str]) -> Plante
     probe = " ".join(p for f in fragments for p in f.split(" … "))
     if case == "altered":
         probe = text
-    if not unique(pools.corpus, probe, count=0 if case == "not_found" else 1):
+    parts = [p for f in fragments for p in f.split(" … ")] if relation == "elided" else [probe]
+    if not all(unique(pools.corpus, part, count=0 if case == "not_found" else 1) for part in parts):
         return None
     if case != "not_found" and not unique(pools.corpus, text, count=1):
         return None
@@ -644,6 +670,8 @@ def write_article(number: int, planted: list[Planted], rng: random.Random) -> Bu
             shown = other_speaker(p.source, rng)
         else:
             shown = intro(p.source, first)
+            if p.source.handle and rng.random() < 0.15:
+                shown = f"@{p.source.handle}"
             seen.add(p.source.speaker)
         p.speaker_shown = shown
         if p.embed:
@@ -837,10 +865,14 @@ def main() -> None:
                     break
             else:
                 continue
-            if case == "embed" or (case == "deleted" and rng.random() < 0.3):
+            if (
+                case == "embed"
+                or (case == "deleted" and rng.random() < 0.3)
+                or (case == "not_found" and p.source.kind == "tweet" and rng.random() < 0.3)
+            ):
                 p.embed = True
                 p.fragments = (clean(p.source.text),)
-                p.relation = "verbatim"
+                p.relation = "verbatim" if case != "not_found" else "none"
             planted.append(p)
         if planted:
             built.append(write_article(number, planted, rng))
