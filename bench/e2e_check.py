@@ -630,8 +630,8 @@ def plant(case: str, pools: Pools, rng: random.Random, used: set[str]) -> Plante
         found = fragments[0].split()
         ends = [i + 1 for i, w in enumerate(found[:-3]) if i >= 2 and w.endswith((".", "!", "?"))]
         if ends:
-            cut = rng.choice(ends)
-            fragments = (" ".join(found[:cut]), " ".join(found[cut:]))
+            at = rng.choice(ends)
+            fragments = (" ".join(found[:at]), " ".join(found[at:]))
     if case == "misattributed":
         attribution = "mismatch"
     if case == "not_found":
