@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,6 +91,26 @@ def fail(message: str) -> NoReturn:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+
+
+def print_table(
+    columns: Sequence[str], folded: Sequence[str], rows: Iterable[Sequence[str]]
+) -> None:
+    """A Rich table: *columns* kept on one line, then *folded* columns that may wrap."""
+    from rich.table import Table
+
+    table = Table()
+    for name in columns:
+        table.add_column(name, no_wrap=True)
+    for name in folded:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _minute(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 @app.callback()
@@ -184,8 +204,6 @@ def sources_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The sources watched, with their interval, next poll and last error."""
-    from rich.table import Table
-
     from bot import admin
 
     infos = admin.list_sources(open_engine(ctx))
@@ -195,22 +213,22 @@ def sources_list(
     if not infos:
         console.print("no sources; add one with `quotecheck sources add URL`", markup=False)
         return
-    table = Table()
-    for name in ("id", "kind", "every", "next poll (UTC)", "failures"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("URL", overflow="fold")
-    table.add_column("last error", overflow="fold")
-    for info in infos:
-        table.add_row(
-            str(info.id),
-            info.kind,
-            admin.format_every(info.every_seconds),
-            info.next_poll_at.strftime("%Y-%m-%d %H:%M") if info.next_poll_at else "-",
-            str(info.failures),
-            info.url,
-            info.last_error or "",
-        )
-    console.print(table)
+    print_table(
+        ("id", "kind", "every", "next poll (UTC)", "failures"),
+        ("URL", "last error"),
+        [
+            (
+                str(info.id),
+                info.kind,
+                admin.format_every(info.every_seconds),
+                _minute(info.next_poll_at),
+                str(info.failures),
+                info.url,
+                info.last_error or "",
+            )
+            for info in infos
+        ],
+    )
 
 
 @sources_app.command("remove")
@@ -273,8 +291,6 @@ def channels_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The channels, their schedule and threshold (webhook URLs shown masked)."""
-    from rich.table import Table
-
     from bot import admin
 
     infos = admin.list_channels(open_engine(ctx))
@@ -287,14 +303,21 @@ def channels_list(
             markup=False,
         )
         return
-    table = Table()
-    for name in ("name", "kind", "schedule", "min severity", "last digest (UTC)"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("URL", overflow="fold")
-    for info in infos:
-        last = info.last_digest_at.strftime("%Y-%m-%d %H:%M") if info.last_digest_at else "-"
-        table.add_row(info.name, info.kind, info.schedule, info.min_severity, last, info.url)
-    console.print(table)
+    print_table(
+        ("name", "kind", "schedule", "min severity", "last digest (UTC)"),
+        ("URL",),
+        [
+            (
+                info.name,
+                info.kind,
+                info.schedule,
+                info.min_severity,
+                _minute(info.last_digest_at),
+                info.url,
+            )
+            for info in infos
+        ],
+    )
 
 
 @channels_app.command("remove")
@@ -592,6 +615,7 @@ def extract_command(
     from bot.extract.article import extract_article
     from bot.http import make_async_client
     from bot.pipeline import SourceError, load_source
+    from bot.report import render_extraction
 
     settings = get_settings(ctx)
     stdin = sys.stdin.buffer.read() if "-" in sources else None
@@ -616,44 +640,12 @@ def extract_command(
                 if as_json:
                     print_json(article.to_json())
                 else:
-                    _print_article(article, source)
+                    console.print(render_extraction(article, source), highlight=False)
         return failed
 
     failed = asyncio.run(run())
     if failed:
         fail(f"{len(failed)} of {len(sources)} sources could not be read: {', '.join(failed)}")
-
-
-def _print_article(article: Any, source: str) -> None:
-    """A readable summary of one extracted article: title, date, embeds, quotes."""
-    from rich.markup import escape
-
-    console.rule(escape(article.title or source))
-    console.print(f"[dim]source[/dim] {escape(source)}", highlight=False)
-    if article.canonical_url:
-        console.print(f"[dim]canonical[/dim] {escape(article.canonical_url)}", highlight=False)
-    published = article.published_at or "unknown"
-    language = article.language or "unknown"
-    console.print(f"[dim]published[/dim] {published}  [dim]language[/dim] {language}")
-    console.print(f"[bold]Embedded posts ({len(article.embeds)})[/bold]")
-    for embed in article.embeds:
-        who = embed.author_name or ""
-        if embed.author_handle:
-            who = f"{who} (@{embed.author_handle})".strip()
-        when = f", {embed.posted_at}" if embed.posted_at else ""
-        console.print(f"  {embed.platform}: {escape(who or '?')}{when}", highlight=False)
-        console.print(f"    {escape(embed.url)}", highlight=False)
-        if embed.text:
-            console.print(f"    [italic]{escape(embed.text[:280])}[/italic]", highlight=False)
-    console.print(f"[bold]Quotes ({len(article.quotes)})[/bold]")
-    for quote in article.quotes:
-        speaker = quote.speaker or "unknown speaker"
-        if quote.speaker_role:
-            speaker = f"{speaker}, {quote.speaker_role}"
-        hints = ", ".join(h for h in (quote.cue, quote.platform_hint, quote.date_hint) if h)
-        console.print(f"  “{escape(quote.text)}”", highlight=False)
-        console.print(f"    — {escape(speaker)}" + (f" ({escape(hints)})" if hints else ""))
-    console.print()
 
 
 # -- check and demo (matching) -------------------------------------------------------------

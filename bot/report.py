@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
+from rich.rule import Rule
 from rich.text import Text
 
 from bot.extract.types import Article
@@ -136,4 +137,40 @@ def render(article: Article, verdicts: Sequence[Verdict]) -> RenderableType:
         parts.append(head)
         parts.append(_quote_line(verdict))
         parts.extend(_original_lines(verdict))
+    return Group(*parts)
+
+
+def render_extraction(article: Article, source: str) -> RenderableType:
+    """A readable summary of one extracted article: title, date, embeds, quotes."""
+    parts: list[RenderableType] = [Rule(article.title or source)]
+    parts.append(Text.assemble(("source ", "dim"), source))
+    if article.canonical_url:
+        parts.append(Text.assemble(("canonical ", "dim"), article.canonical_url))
+    parts.append(
+        Text.assemble(
+            ("published ", "dim"),
+            article.published_at or "unknown",
+            ("  language ", "dim"),
+            article.language or "unknown",
+        )
+    )
+    parts.append(Text(f"Embedded posts ({len(article.embeds)})", style="bold"))
+    for embed in article.embeds:
+        who = embed.author_name or ""
+        if embed.author_handle:
+            who = f"{who} (@{embed.author_handle})".strip()
+        when = f", {embed.posted_at}" if embed.posted_at else ""
+        parts.append(Text(f"  {embed.platform}: {who or '?'}{when}"))
+        parts.append(Text(f"    {embed.url}"))
+        if embed.text:
+            parts.append(Text(f"    {embed.text[:280]}", style="italic"))
+    parts.append(Text(f"Quotes ({len(article.quotes)})", style="bold"))
+    for quote in article.quotes:
+        speaker = quote.speaker or "unknown speaker"
+        if quote.speaker_role:
+            speaker = f"{speaker}, {quote.speaker_role}"
+        hints = ", ".join(h for h in (quote.cue, quote.platform_hint, quote.date_hint) if h)
+        parts.append(Text(f"  “{quote.text}”"))
+        parts.append(Text(f"    — {speaker}" + (f" ({hints})" if hints else "")))
+    parts.append(Text(""))
     return Group(*parts)
