@@ -627,10 +627,7 @@ def extract_command(
                 try:
                     loaded = await load_source(client, source, stdin=stdin)
                 except SourceError as exc:
-                    if len(sources) == 1:
-                        fail(str(exc))
-                    err_console.print(f"error: {exc}", markup=False, highlight=False)
-                    failed.append(source)
+                    _source_failed(exc, source, sources, failed)
                     continue
                 article = extract_article(
                     loaded.content, loaded.url, content_type=loaded.content_type
@@ -643,7 +640,18 @@ def extract_command(
                     console.print(render_extraction(article, source), highlight=False)
         return failed
 
-    failed = asyncio.run(run())
+    _fail_if_any_failed(asyncio.run(run()), sources)
+
+
+def _source_failed(exc: Exception, source: str, sources: list[str], failed: list[str]) -> None:
+    """A source that cannot be read: alone, exit 2 now; among several, say so and go on."""
+    if len(sources) == 1:
+        fail(str(exc))
+    err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+    failed.append(source)
+
+
+def _fail_if_any_failed(failed: list[str], sources: list[str]) -> None:
     if failed:
         fail(f"{len(failed)} of {len(sources)} sources could not be read: {', '.join(failed)}")
 
@@ -682,6 +690,8 @@ def _run_checks(
     engine = open_engine(ctx)
     stdin = sys.stdin.buffer.read() if "-" in sources else None
 
+    failed: list[str] = []
+
     async def run() -> bool:
         problem = False
         async with make_async_client(settings) as client:
@@ -697,7 +707,8 @@ def _run_checks(
                         stdin=stdin,
                     )
                 except SourceError as exc:
-                    fail(str(exc))
+                    _source_failed(exc, source, sources, failed)
+                    continue
                 if as_json:
                     print_json(result.to_json())
                 else:
@@ -709,7 +720,9 @@ def _run_checks(
                     problem = True
         return problem
 
-    if asyncio.run(run()):
+    problem = asyncio.run(run())
+    _fail_if_any_failed(failed, sources)
+    if problem:
         raise typer.Exit(1)
 
 

@@ -138,3 +138,19 @@ def test_demo_json(run_cli: Any) -> None:
     assert headlines == sorted(
         ["verbatim", "excerpt", "elided", "altered", "misattributed", "deleted", "not_found"]
     )
+
+
+def test_a_source_that_cannot_be_read_among_several_is_named_and_the_rest_checked(
+    run_cli: Any,
+) -> None:
+    _import_demo(run_cli)
+    code, out, err = run_cli(
+        "check", str(ARTICLE), "missing-page.html", str(EMBED_PAGE), "--json", "--no-resolve"
+    )
+    assert code == 2
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["article"]["title"] == "Riverton bridge to open in 2027, mayor says"
+    assert lines[1]["article"]["embeds"], "the embed page was checked after the missing one"
+    assert "missing-page.html" in err
+    assert "1 of 3 sources could not be read" in err
