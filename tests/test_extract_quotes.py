@@ -295,6 +295,45 @@ def test_date_hint_from_the_attribution(attribution: str, expected: str | None) 
     assert _one([f"“The harbour will reopen next spring,” {attribution}"]).date_hint == expected
 
 
+_HARBOUR = "The harbour will reopen next spring"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected", "channel"),
+    [
+        # before the quotation, ahead of the subject
+        (f"In a post on Saturday, Jane Roe wrote: “{_HARBOUR}.”", "2018-09-08", "social"),
+        (f"Speaking to reporters on Aug. 28, Jane Roe said: “{_HARBOUR}.”", "2018-08-28", "speech"),
+        (
+            f"In a statement released on Sept. 9, 2017, Sen. Jane Roe said: “{_HARBOUR}.”",
+            "2017-09-09",
+            "statement",
+        ),
+        (
+            f"Speaking to reporters at Friday's briefing, Jane Roe said: “{_HARBOUR}.”",
+            "2018-09-07",
+            "speech",
+        ),
+        (f"Late Sunday, Jane Roe wrote on Twitter: “{_HARBOUR}.”", "2018-09-09", "social"),
+        # inside the attribution, before the quotation
+        (f"Jane Roe said at Thursday's briefing that “{_HARBOUR}.”", "2018-09-06", "speech"),
+        (f"@JaneRoe wrote on Twitter on Sept. 9, 2018: “{_HARBOUR}.”", "2018-09-09", "social"),
+        # after the quotation, and between the two halves of a split one
+        (f"“{_HARBOUR},” Jane Roe said in a tweet Tuesday.", "2018-09-04", "social"),
+        (f"“{_HARBOUR},” Jane Roe wrote late Sunday. “We will be ready.”", "2018-09-09", "unknown"),
+        (f"“{_HARBOUR},” @JaneRoe tweeted on Sept. 9, 2018.", "2018-09-09", "social"),
+        # a date in another sentence is not the quotation's
+        (f"The vote was on Sept. 3. Jane Roe said: “{_HARBOUR}.”", None, "unknown"),
+        (f"In a post last week, Jane Roe wrote: “{_HARBOUR}.”", None, "social"),
+    ],
+)
+def test_date_hint_wherever_the_attribution_stands(
+    paragraph: str, expected: str | None, channel: str
+) -> None:
+    quote = _one([paragraph])
+    assert (quote.date_hint, quote.channel) == (expected, channel)
+
+
 @pytest.mark.parametrize(
     ("clause", "published", "expected"),
     [

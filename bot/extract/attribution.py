@@ -287,6 +287,7 @@ _SPEECH = re.compile(
     r"post-match|post-game|meeting|conference|conversation)\b",
     re.I,
 )
+_SOCIAL_POST = re.compile(r"\b[Ii]n an? (?:social[- ]media )?post\b")
 _SOCIAL_CUES = {"tweeted", "tweets", "posted", "posts", "retweeted", "retweets"}
 
 
@@ -322,7 +323,7 @@ def platform(clause: str, cue: str | None) -> str | None:
 
 
 def channel(clause: str, cue: str | None, platform: str | None) -> Channel:
-    if platform is not None or (cue or "") in _SOCIAL_CUES:
+    if platform is not None or (cue or "") in _SOCIAL_CUES or _SOCIAL_POST.search(clause):
         return "social"
     if cue is None:
         return "unknown"

@@ -137,6 +137,9 @@ class _Attribution:
     cue: str | None = None
     clause: str = ""
     found: bool = False
+    # The whole attribution text the clause was found in ("In a post on Saturday, Roe
+    # wrote:"): where a date hint may stand before the subject.
+    sentence: str = ""
 
 
 def find_quotes(
@@ -265,6 +268,7 @@ class _Reader:
         reported: _Attribution | None = None
         for _, after, clause in sorted(group.clauses, key=lambda c: c[0]):
             attribution = self._attribute(clause, after=after)
+            attribution.sentence = clause
             if attribution.found and attribution.cue == "according to" and reported is None:
                 # "“…,” according to Vanity Fair": the outlet reports; a person named with
                 # a speech verb in another clause ("Kessler told colleagues …") speaks.
@@ -299,15 +303,26 @@ class _Reader:
         speaker = attribution.speaker.name if attribution.speaker else attribution.speaker_text
         role = attribution.speaker.role if attribution.speaker else attribution.role
         platform = attr.platform(attribution.clause, attribution.cue)
-        when = date_hint(attribution.clause, self.published) if attribution.cue else None
+        channel = attr.channel(attribution.clause, attribution.cue, platform)
+        cue = attribution.cue
+        if attribution.found and attribution.sentence and channel == "unknown":
+            # "In a statement, Roe said:", "Speaking to reporters, Roe said:"
+            platform = platform or attr.platform(attribution.sentence, attribution.cue)
+            cue = attr.cue_phrase(cue, attribution.sentence)
+            channel = attr.channel(attribution.sentence, cue, platform)
+        when = None
+        if attribution.cue:
+            when = date_hint(attribution.clause, self.published)
+            if when is None and attribution.sentence:
+                when = date_hint(attribution.sentence, self.published)
         self.quotes.append(
             Quote(
                 text=" ".join(fragments),
                 fragments=tuple(fragments),
                 speaker=speaker,
                 speaker_role=role,
-                cue=attribution.cue,
-                channel=attr.channel(attribution.clause, attribution.cue, platform),
+                cue=cue,
+                channel=channel,
                 platform_hint=platform,
                 date_hint=when,
             )
