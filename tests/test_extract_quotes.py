@@ -334,6 +334,44 @@ def test_date_hint_wherever_the_attribution_stands(
     assert (quote.date_hint, quote.channel) == (expected, channel)
 
 
+_DOE = "Gov. John Doe said: “The budget will be balanced by the end of the year.”"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker", "fragments"),
+    [
+        ([_DOE, f"“{_HARBOUR},” @JaneRoe tweeted."], "@JaneRoe", 1),
+        ([_DOE, f"@JaneRoe wrote on Twitter: “{_HARBOUR}.”"], "@JaneRoe", 1),
+        ([_DOE, f"In a post on Sunday, @jane_roe99 wrote: “{_HARBOUR}.”"], "@jane_roe99", 1),
+        ([_DOE, f"“{_HARBOUR},” said @JaneRoe."], "@JaneRoe", 1),
+        ([_DOE, f"“{_HARBOUR}.” @JaneRoe wrote. “We will be ready for it.”"], "@JaneRoe", 2),
+        # the article names the handle's owner: the owner speaks
+        (
+            ["Sen. Jane Roe (@JaneRoe) leads the harbour committee.", _DOE]
+            + [f"“{_HARBOUR},” @JaneRoe tweeted."],
+            "Jane Roe",
+            1,
+        ),
+        (
+            [_DOE, f"Jane Roe, @JaneRoe, is on the committee. @JaneRoe wrote: “{_HARBOUR}.”"],
+            "Jane Roe",
+            1,
+        ),
+        # another handle than the one introduced
+        (
+            ["Sen. Jane Roe (@JaneRoe) leads the committee.", f"@AnnLee tweeted: “{_HARBOUR}.”"],
+            "@AnnLee",
+            1,
+        ),
+    ],
+)
+def test_handle_as_speaker(paragraphs: list[str], speaker: str, fragments: int) -> None:
+    quote = find_quotes(paragraphs, published=PUBLISHED)[-1]
+    assert quote.speaker == speaker
+    assert len(quote.fragments) == fragments
+    assert quote.fragments[0].rstrip(".,") == _HARBOUR
+
+
 @pytest.mark.parametrize(
     ("clause", "published", "expected"),
     [

@@ -129,6 +129,10 @@ def _post(**fields: object) -> Original:
         ("President Trump", {"author_handle": "realDonaldTrump"}, "match"),
         ("Donald Trump", {"author_handle": "realDonaldTrump"}, "match"),
         ("@realDonaldTrump", {"author_handle": "realDonaldTrump"}, "match"),
+        # a handle the extractor gives as the speaker ("@QuillMayor tweeted"), no speaker row
+        ("@QuillMayor", {"author_handle": "QuillMayor"}, "match"),
+        ("@quillmayor", {"author_handle": "QuillMayor"}, "match"),
+        ("@QuillMayor", {"author_name": "Bea Marrow"}, "mismatch"),
         ("the president", {"author_handle": "realDonaldTrump"}, "match"),
         ("Joe Biden", {"author_handle": "realDonaldTrump"}, "mismatch"),
         ("Sen. Biden", {"author_handle": "realDonaldTrump"}, "mismatch"),

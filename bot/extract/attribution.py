@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.extract.speakers import NAME, ROLE_HEADS, TITLE_RE, words
+from bot.extract.speakers import HANDLE, NAME, ROLE_HEADS, TITLE_RE, words
 from bot.extract.types import Channel
 
 # Speech verbs in the past and present tense ("said", "says"); "put it" as in "as the
@@ -136,7 +136,7 @@ _ORG = r"[A-Z][\w.&’'-]*(?:\s+(?:(?:of|for|on|and|to)\s+)?(?:the\s+)?[A-Z][\w.
 # "Roe's brother Sam", "Roe's lawyer"
 _POSSESSIVE_NP = rf"{NAME}(?:'s|’s)\s+(?:[a-z-]+\s+){{0,2}}?(?:{_NP_HEADS})(?:\s+{NAME})?(?![\w-])"
 _SUBJECT = (
-    rf"(?P<subject>{_POSSESSIVE_NP}"
+    rf"(?P<subject>{HANDLE}|{_POSSESSIVE_NP}"
     rf"|(?:(?:[Tt]he\s+)?(?:(?:{TITLE_RE})\s+)?{NAME}(?:\s+(?:{NAME}))?"
     rf"(?:\s+and\s+(?:{NAME}))?)"
     rf"|[Tt]he\s+{_ORG}"

@@ -41,6 +41,7 @@ from bot.extract.speakers import (
     Cast,
     Person,
     find_mentions,
+    handle_owners,
     parse_name,
     split_role,
     words,
@@ -201,6 +202,8 @@ class _Reader:
         self.cast.paragraph = index
         blanked = outside(text, spans)
         mentions = find_mentions(blanked)
+        if "@" in blanked:
+            self.cast.handles.update(handle_owners(blanked))
         met = 0
         read = 0
         intro = _intro(paragraphs, index)
@@ -438,6 +441,12 @@ class _Reader:
         cue_text = attr.cue_phrase(cue, clause)
         lower = subject.lower()
         found = _Attribution(cue=cue_text, clause=clause, found=True)
+        if subject.startswith("@"):
+            # "@JaneRoe tweeted": the owner when the article named them with the handle
+            owner = self.cast.handles.get(lower)
+            found.speaker = self.cast.mention(owner) if owner else None
+            found.speaker_text = None if found.speaker else subject
+            return found
         if lower in PRONOUNS or lower == "them":
             found.speaker = self._pronoun(lower)
             return found

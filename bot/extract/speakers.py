@@ -237,7 +237,7 @@ FIRST_NAMES = FEMALE_NAMES | MALE_NAMES
 _CAP = r"(?:[A-Z][A-Za-zà-ÿ'’\-]*[a-zà-ÿ]|[A-Z]\.|[A-Z]{2,}(?![a-z]))"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|bin|al|el|la|le|dos|du|ibn)"
 NAME = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,4}}"
-_MENTION = re.compile(rf"(?<![\w’'-])(?=[A-Z])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME})")
+_MENTION = re.compile(rf"(?<![\w’'@-])(?=[A-Z])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME})")
 
 # Capitalised words that start sentences or name things other than people.
 STOP_WORDS = words(
@@ -311,6 +311,8 @@ class Cast:
     people: list[Person] = field(default_factory=list)
     clock: int = 0
     by_token: dict[str, Person] = field(default_factory=dict)  # surname or first name
+    # "@janeroe" -> "Sen. Jane Roe", as the article introduces a handle's owner.
+    handles: dict[str, str] = field(default_factory=dict)
     paragraph: int = 0  # the paragraph being read
     last_speaker: Person | None = None
 
@@ -453,6 +455,23 @@ class Cast:
                 self._seen(person)
                 return person
         return None
+
+
+# "Sen. Jane Roe (@JaneRoe)", "Jane Roe, @JaneRoe," : a handle's owner named by the article.
+HANDLE = r"@[A-Za-z0-9_]{1,30}(?![\w@])"
+_HANDLE_OWNER = re.compile(
+    rf"(?<![\w’'-])(?P<name>(?:(?:{TITLE_RE})\s+)?{NAME})\s*(?:\(\s*|,\s*)(?P<handle>{HANDLE})"
+    r"\s*(?:\)|,)"
+)
+
+
+def handle_owners(text: str) -> list[tuple[str, str]]:
+    """(handle, name) pairs the text introduces ("Sen. Jane Roe (@JaneRoe)")."""
+    return [
+        (m.group("handle").lower(), m.group("name"))
+        for m in _HANDLE_OWNER.finditer(text)
+        if parse_name(m.group("name")) is not None
+    ]
 
 
 def parse_name(phrase: str) -> tuple[str, str | None, str | None] | None:
