@@ -373,6 +373,65 @@ def test_handle_as_speaker(paragraphs: list[str], speaker: str, fragments: int) 
 
 
 @pytest.mark.parametrize(
+    ("paragraph", "text", "speaker"),
+    [
+        # the whole span between the marks, whatever it holds
+        (
+            "Jane Roe tweeted: “Harbour - the plan … will bring jobs to the whole town.”",
+            "Harbour - the plan … will bring jobs to the whole town.",
+            "Jane Roe",
+        ),
+        (
+            "“Jobs & wages are up & the new bridge is done, thanks to all of you,” Roe wrote.",
+            "Jobs & wages are up & the new bridge is done, thanks to all of you",
+            "Jane Roe",
+        ),
+        (
+            "Jane Roe wrote: “Jobs &amp; wages are up - and so is the harbour - great work!”",
+            "Jobs &amp; wages are up - and so is the harbour - great work!",
+            "Jane Roe",
+        ),
+        # opening with a nested quotation, a handle, or in capitals, as posts do
+        (
+            "Jane Roe wrote: “‘Second County’ is the best place to live in the state”",
+            "‘Second County’ is the best place to live in the state",
+            "Jane Roe",
+        ),
+        (
+            "“.@AnnLee Is Right About The Harbour, Great Jobs!” Jane Roe tweeted on Sunday.",
+            ".@AnnLee Is Right About The Harbour, Great Jobs!",
+            "Jane Roe",
+        ),
+        (
+            "Jane Roe wrote on Twitter: “THERE IS NO EVIDENCE OF THIS”",
+            "THERE IS NO EVIDENCE OF THIS",
+            "Jane Roe",
+        ),
+        (
+            "Jane Roe wrote: “‘‘NO MORE DELAYS’: THE HARBOUR PLAN IS BACK’”",
+            "‘‘NO MORE DELAYS’: THE HARBOUR PLAN IS BACK’",
+            "Jane Roe",
+        ),
+        (
+            "Jane Roe wrote: “@AnnLee Harbour Deal Done. Big Win For Second County”",
+            "@AnnLee Harbour Deal Done. Big Win For Second County",
+            "Jane Roe",
+        ),
+        # a post quoted alone in its paragraph, no one named
+        (
+            "“NO DEAL WITH THE HARBOUR BOARD UNTIL SPRING”",
+            "NO DEAL WITH THE HARBOUR BOARD UNTIL SPRING",
+            None,
+        ),
+    ],
+)
+def test_quotation_text_is_the_whole_span(paragraph: str, text: str, speaker: str | None) -> None:
+    quote = _one(["Jane Roe spoke about the harbour on Sunday.", paragraph])
+    assert quote.text == text.rstrip(".,") or quote.text == text
+    assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(
     ("clause", "published", "expected"),
     [
         ("on Dec. 30", dt.date(2019, 1, 2), "2018-12-30"),  # the year before

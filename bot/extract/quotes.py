@@ -722,10 +722,25 @@ def _continues(paragraphs: Sequence[str], index: int) -> bool:
 # -- what a quotation and its attribution say -------------------------------------------
 
 
+_CLOSING_SINGLE = re.compile(r"’(?![A-Za-zà-ÿ])")  # not an apostrophe ("don’t")
+
+
 def _clean(fragment: str) -> str:
+    """The quoted words without the marks around them; a nested quotation's own single marks
+    at either end stay (“‘Second County’ is…” keeps "‘Second County’")."""
     text = re.sub(r"\s+", " ", fragment).strip()
-    text = text.strip(ALL_MARKS + " ")
-    return text.rstrip(",;:—– ").strip()
+    start = len(text) - len(text.lstrip(ALL_MARKS + " "))
+    end = len(text.rstrip(ALL_MARKS + " "))
+    if start >= end:
+        return ""
+    lead, inner, trail = text[:start], text[start:end], text[end:]
+    opened = len(lead) - len(lead.rstrip("‘"))
+    if opened and _CLOSING_SINGLE.search(inner):
+        inner = "‘" * opened + inner
+    unclosed = inner.count("‘") - len(_CLOSING_SINGLE.findall(inner))
+    closing = len(trail) - len(trail.lstrip("’"))
+    inner += "’" * max(0, min(unclosed, closing))
+    return inner.rstrip(",;:—– ").strip()
 
 
 def _dash_attribution(text: str) -> re.Match[str] | None:
@@ -734,19 +749,40 @@ def _dash_attribution(text: str) -> re.Match[str] | None:
 
 
 def _looks_like_headline(text: str) -> bool:
+    """A title-case line with no sentence end ("Mayor Roe Says “We Will Rebuild”"). Prose
+    around a quotation ("Roe wrote on Twitter: “NO DEAL”") and a quotation alone that shouts
+    or opens with a handle, as posts do, are no headline."""
     stripped = text.strip().rstrip(ALL_MARKS + " ")
     words = stripped.split()
     if not words or len(words) > 20 or stripped[-1:] in ".!?…:;,)":
         return False
     capitals = sum(1 for w in words if w[:1].isupper())
-    return capitals / len(words) >= 0.6
+    if capitals / len(words) < 0.6:
+        return False
+    spans = scan(text)
+    if not spans:
+        return True
+    around = [w for w in outside(text, spans).split() if w.strip(ALL_MARKS + ".,:;—–-")]
+    if len(around) >= 2:
+        return not any(w.islower() and len(w.strip(".,:;")) > 3 for w in around)
+    inside = " ".join(text[span.start : span.end] for span in spans)
+    return not _post_like(inside)
+
+
+def _post_like(text: str) -> bool:
+    """Text as posts write it: opening with a handle (".@JaneRoe is right") or in capitals."""
+    lead = text.lstrip(ALL_MARKS + " .…")
+    if lead.startswith("@"):
+        return True
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) >= 0.8
 
 
 def _title_like(fragments: list[str]) -> bool:
     """A quoted title of a work ("The Art of the Deal"): short, title case, no sentence."""
     text = " ".join(fragments)
     words = text.split()
-    if len(words) > 10 or text[-1:] in ".!?":
+    if len(words) > 10 or text[-1:] in ".!?" or _post_like(text):
         return False
     significant = [w for w in words if len(w) > 3]
     return bool(significant) and all(w[:1].isupper() for w in significant)
