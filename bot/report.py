@@ -80,7 +80,9 @@ def _quote_line(verdict: Verdict) -> Text:
     changed = any(op != "=" for op, _ in verdict.diff)
     line = Text("   ")
     if not changed:
-        line.append(f"“{_short(verdict.citation.get('text') or '')}”", style="italic")
+        fragments = verdict.citation.get("fragments") or []
+        shown = " … ".join(fragments) if len(fragments) > 1 else verdict.citation.get("text")
+        line.append(f"“{_short(shown or '')}”", style="italic")
         return line
     line.append("“")
     for position, (op, words) in enumerate(verdict.diff):
