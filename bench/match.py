@@ -260,17 +260,24 @@ def _tally(
     quote: Quote,
     texts: list[str],
     shorter: bool,
-) -> None:
+) -> str:
+    """Count one quote; returns a mark for the per-quote line (agreement, baseline right)."""
     tally.seconds.append(seconds)
-    tally.right += right(pick, quote, texts)
+    ok = right(pick, quote, texts)
+    tally.right += ok
     if mine == pick:
         tally.same += 1
+        mark = "same"
     elif mine_score is not None and mine_score >= best:
         tally.tie += 1
+        mark = "tie"
     elif tally.rounded and mine_score is not None and round(mine_score) >= round(best):
         tally.near_tie += 1
-    elif shorter:
-        tally.shorter += 1
+        mark = "tie~"
+    else:
+        tally.shorter += shorter
+        mark = f"DIFF {best:.0f} vs {mine_score or 0:.0f}" + (" shorter" if shorter else "")
+    return f"{mark}, {'right' if ok else 'WRONG'}"
 
 
 def brute_right(query: str, long_texts: list[str], short_texts: list[str]) -> tuple[int, float]:
@@ -320,8 +327,8 @@ def baselines(
         took = time.perf_counter() - started
         mine_score = fuzz.partial_ratio(query, mine_text) if mine_text is not None else None
         short = lengths[position] < len(query)
-        _tally(plain, took, position + 1, score, mine_score, mine, quote, texts, short)
-        line += f" plain {took * 1000:,.0f} ms"
+        mark = _tally(plain, took, position + 1, score, mine_score, mine, quote, texts, short)
+        line += f" plain {took * 1000:,.0f} ms ({mark})"
 
         if number < n_raw:
             started = time.perf_counter()
@@ -331,8 +338,8 @@ def baselines(
                 fuzz.partial_ratio(quote.text, texts[mine - 1]) if mine is not None else None
             )
             short = len(texts[position]) < len(quote.text)
-            _tally(raw, took, position + 1, score, mine_score, mine, quote, texts, short)
-            line += f", raw {took * 1000:,.0f} ms"
+            mark = _tally(raw, took, position + 1, score, mine_score, mine, quote, texts, short)
+            line += f", raw {took * 1000:,.0f} ms ({mark})"
 
         long_ids = [j for j, size in enumerate(lengths) if size >= len(query)]
         short_ids = [j for j, size in enumerate(lengths) if size < len(query)]
@@ -342,8 +349,8 @@ def baselines(
         took = time.perf_counter() - started
         pick = (long_ids + short_ids)[position] + 1
         mine_score = similarity(query, mine_text) if mine_text is not None else None
-        _tally(done_right, took, pick, score, mine_score, mine, quote, texts, False)
-        print(f"{line}, right {took * 1000:,.0f} ms", flush=True)
+        mark = _tally(done_right, took, pick, score, mine_score, mine, quote, texts, False)
+        print(f"{line}, right {took * 1000:,.0f} ms ({mark})", flush=True)
 
     print(f"  index top-1 right on this sample: {mine_right}/{len(sample)}")
     results: dict[str, dict[str, float]] = {}
