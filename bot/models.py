@@ -13,7 +13,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     Text,
@@ -154,10 +153,9 @@ class Original(SQLModel, table=True):
     """A post, statement, transcript, or a passage of a transcript (kind passage, parent_id)."""
 
     __tablename__ = "originals"
-    __table_args__ = (
-        UniqueConstraint("platform", "post_id"),
-        Index("ix_originals_author_posted", "author_handle", "posted_at"),
-    )
+    # No index on posted_at or (author_handle, posted_at): nothing queries them and an import
+    # fills them in random order (dropped in migration 0003).
+    __table_args__ = (UniqueConstraint("platform", "post_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=32)  # twitter, bluesky, …, whitehouse, statement feed host
@@ -166,7 +164,7 @@ class Original(SQLModel, table=True):
     author_name: str | None = Field(default=None, max_length=256)
     author_handle: str | None = Field(default=None, max_length=256)
     speaker_id: int | None = Field(default=None, foreign_key="speakers.id", index=True)
-    posted_at: datetime | None = ts(index=True)
+    posted_at: datetime | None = ts()
     title: str | None = text_column()
     text: str = text_column(nullable=False)
     kind: str = Field(default="post", max_length=16)  # post|statement|transcript|passage
