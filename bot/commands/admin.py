@@ -1,0 +1,210 @@
+"""Commands: status, sources, channels (logic in bot/admin.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli import (
+    app,
+    channels_app,
+    console,
+    get_settings,
+    minute_text,
+    now_utc,
+    open_engine,
+    print_json,
+    print_table,
+    sources_app,
+)
+
+
+@app.command("status")
+def status_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Sources failing, articles by status, citations and deliveries waiting or dead."""
+    from bot import admin
+
+    report = admin.status_report(open_engine(ctx))
+    if as_json:
+        print_json(report)
+        return
+    sources = report["sources"]
+    console.print(f"sources: {sources['total']}, failing: {len(sources['failing'])}")
+    for item in sources["failing"]:
+        console.print(
+            f"  [{item['id']}] {item['url']}: {item['failures']} failures, last: "
+            f"{item['last_error'] or '?'}",
+            markup=False,
+            highlight=False,
+        )
+    articles = ", ".join(f"{name} {n}" for name, n in report["articles"].items())
+    console.print(f"articles: {articles}")
+    console.print(f"citations pending resolution: {report['citations']['pending']}")
+    deliveries = report["deliveries"]
+    console.print(f"deliveries: pending {deliveries['pending']}, dead {deliveries['dead']}")
+    console.print(f"channels: {report['channels']['total']}")
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="http(s) URL of the feed, sitemap or page.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="feed, sitemap, page or statements.")
+    ] = "feed",
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every", help="Poll interval, e.g. 15m or 1h (default QUOTECHECK_POLL_INTERVAL)."
+        ),
+    ] = None,
+) -> None:
+    """Watch a new source; it is polled first on the next cycle."""
+    from bot import admin
+
+    interval = every if every is not None else get_settings(ctx).poll_interval
+    info = admin.add_source(open_engine(ctx), url, kind=kind, every=interval, now=now_utc())
+    console.print(
+        f"added source {info.id}: {info.url} ({info.kind}, every "
+        f"{admin.format_every(info.every_seconds)})",
+        markup=False,
+        highlight=False,
+    )
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """The sources watched, with their interval, next poll and last error."""
+    from bot import admin
+
+    infos = admin.list_sources(open_engine(ctx))
+    if as_json:
+        print_json([info.to_json() for info in infos])
+        return
+    if not infos:
+        console.print("no sources; add one with `quotecheck sources add URL`", markup=False)
+        return
+    print_table(
+        ("id", "kind", "every", "next poll (UTC)", "failures"),
+        ("URL", "last error"),
+        [
+            (
+                str(info.id),
+                info.kind,
+                admin.format_every(info.every_seconds),
+                minute_text(info.next_poll_at),
+                str(info.failures),
+                info.url,
+                info.last_error or "",
+            )
+            for info in infos
+        ],
+    )
+
+
+@sources_app.command("remove")
+def sources_remove(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The source's id or URL.")],
+) -> None:
+    """Stop watching a source (its articles are kept)."""
+    from bot import admin
+
+    info = admin.remove_source(open_engine(ctx), source)
+    console.print(f"removed source {info.id}: {info.url}", markup=False, highlight=False)
+
+
+@channels_app.command("add")
+def channels_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the channel, e.g. newsroom.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="slack, discord, teams, mattermost, googlechat, matrix, webhook or stdout.",
+        ),
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Webhook URL (not needed for stdout).")
+    ] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option("--schedule", help="Cron of the digest (default QUOTECHECK_DIGEST_SCHEDULE)."),
+    ] = None,
+    min_severity: Annotated[
+        str,
+        typer.Option("--min-severity", help="Least severe verdict reported, e.g. paraphrase."),
+    ] = "verbatim",
+) -> None:
+    """Send digests to a chat channel on a cron schedule."""
+    from bot import admin
+
+    info = admin.add_channel(
+        open_engine(ctx),
+        name,
+        kind=kind,
+        url=url,
+        schedule=schedule or get_settings(ctx).digest_schedule,
+        min_severity=min_severity,
+        now=now_utc(),
+    )
+    console.print(
+        f"added channel {info.name} ({info.kind}, '{info.schedule}', from {info.min_severity})",
+        markup=False,
+        highlight=False,
+    )
+
+
+@channels_app.command("list")
+def channels_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """The channels, their schedule and threshold (webhook URLs shown masked)."""
+    from bot import admin
+
+    infos = admin.list_channels(open_engine(ctx))
+    if as_json:
+        print_json([info.to_json() for info in infos])
+        return
+    if not infos:
+        console.print(
+            "no channels; add one with `quotecheck channels add NAME --kind K --url URL`",
+            markup=False,
+        )
+        return
+    print_table(
+        ("name", "kind", "schedule", "min severity", "last digest (UTC)"),
+        ("URL",),
+        [
+            (
+                info.name,
+                info.kind,
+                info.schedule,
+                info.min_severity,
+                minute_text(info.last_digest_at),
+                info.url,
+            )
+            for info in infos
+        ],
+    )
+
+
+@channels_app.command("remove")
+def channels_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The channel's name.")],
+) -> None:
+    """Remove a channel, with its digests and their deliveries."""
+    from bot import admin
+
+    info = admin.remove_channel(open_engine(ctx), name)
+    console.print(f"removed channel {info.name}", markup=False, highlight=False)
