@@ -20,7 +20,7 @@ _STATUS = re.compile(
 
 
 def find(tree: Node) -> Iterator[Embed]:
-    for node in tree.css(".mastodon-embed"):
+    for node in tree.css(markup):
         source = attr(node, "data-embed-url") or attr(node, "src") or attr(node, "data-src")
         if not source:
             link = node.css_first("a[href]")

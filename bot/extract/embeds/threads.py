@@ -17,7 +17,7 @@ _POST = re.compile(
 
 
 def find(tree: Node) -> Iterator[Embed]:
-    for node in tree.css("blockquote.text-post-media"):
+    for node in tree.css(markup):
         source = attr(node, "data-text-post-permalink")
         if not source:
             link = node.css_first("a[href*='threads.']")

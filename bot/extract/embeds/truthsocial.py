@@ -17,7 +17,7 @@ _EMBED = re.compile(
 
 
 def find(tree: Node) -> Iterator[Embed]:
-    for node in tree.css("iframe.truthsocial-embed, iframe[src*='truthsocial.com/@']"):
+    for node in tree.css(markup):
         found = _EMBED.match(attr(node, "src") or attr(node, "data-src") or "")
         if not found:
             continue
