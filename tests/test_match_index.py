@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from bot import db
 from bot.match import index
 from bot.match.normalize import words
-from bot.match.shingles import index_words, shingles
+from bot.match.shingles import index_words, indexed_shingles, shingles
 from bot.models import Original, Speaker
 
 ORIGINALS_TABLE = Original.__table__  # type: ignore[attr-defined]
@@ -198,7 +198,7 @@ def test_reindexing_a_changed_text_replaces_its_entries(corpus: Engine) -> None:
         stored = connection.execute(
             text("SELECT count(*) FROM match_shingles WHERE original_id = 2")
         ).scalar_one()
-    assert stored == len(shingles(new_text))
+    assert stored == len(indexed_shingles(new_text))
 
 
 def test_reindexing_the_same_text_changes_nothing(corpus: Engine) -> None:

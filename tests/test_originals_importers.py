@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
 from bot import db
+from bot.match.shingles import indexed_shingles
 from bot.models import Original, OriginalRevision
 from bot.originals.importers import ImportFormatError, import_file
 from bot.originals.records import parse_time
@@ -293,3 +294,76 @@ def test_bulk_index_reindexes_a_changed_text(engine: Engine, tmp_path: Path) -> 
     now_stored = array("q", after[0]["7"]).tolist()
     assert after[1] == {(shingle, "7") for shingle in now_stored}  # no stale postings
     assert after[1] != before[1]
+
+
+def _snapshot(engine: Engine) -> tuple[object, ...]:
+    """Everything an import writes that does not depend on row ids or the clock."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT platform, post_id, text, url, author_name, author_handle, kind, status, "
+                "is_retweet, content_hash, parent_id IS NULL FROM originals ORDER BY platform, "
+                "post_id"
+            )
+        ).all()
+    return (tuple(map(tuple, rows)), *_index_by_post(engine))
+
+
+@pytest.mark.parametrize("name", ["tweets.jsonl", "originals.jsonl", "whitehouse.jsonl"])
+def test_worker_processes_import_exactly_what_one_process_does(
+    engine: Engine, tmp_path: Path, name: str
+) -> None:
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    db.upgrade(other)
+    pooled = import_file(engine, DATA / name, now=NOW, bulk_index=True, workers=2, batch_size=2)
+    alone = import_file(other, DATA / name, now=NOW, bulk_index=True, workers=0, batch_size=2)
+    assert pooled.to_json() == alone.to_json()
+    assert pooled.added > 0
+    assert _snapshot(engine) == _snapshot(other)
+    other.dispose()
+
+
+def test_worker_processes_number_lines_as_text_mode_does(engine: Engine, tmp_path: Path) -> None:
+    """Blank lines, a bare CR line ending and bad lines: the same line numbers either way."""
+    good = json.dumps({"platform": "twitter", "post_id": "1", "text": "Bridges open at nine."})
+    other = json.dumps({"platform": "twitter", "post_id": "2", "text": "Ferries run late today."})
+    body = f'{good}\n\nnot json\r{other}\r\n[1, 2]\n\n{{"platform": "x"}}\n'
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(body.encode())
+    second = db.make_engine(f"sqlite:///{tmp_path / 'second.db'}")
+    db.upgrade(second)
+    pooled = import_file(engine, path, now=NOW, bulk_index=True, workers=2)
+    alone = import_file(second, path, now=NOW, bulk_index=True, workers=0)
+    # by hand: 1 good, 2 blank, 3 "not json" (ended by CR), 4 second post, 5 a list, 6 blank,
+    # 7 a record without post_id or text
+    assert [line for line, _ in alone.rejected] == [3, 5, 7]
+    assert pooled.to_json() == alone.to_json()
+    assert pooled.added == 2
+    second.dispose()
+
+
+def test_bulk_import_of_the_same_post_twice_indexes_only_the_later_text(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = {"platform": "twitter", "post_id": "9", "text": "The market opens on the quay at six."}
+    later = {**first, "text": "The market moves to the old station hall this spring."}
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps(later) + "\n")
+    summary = import_file(engine, path, now=NOW, bulk_index=True, workers=2)
+    assert (summary.added, summary.updated) == (1, 1)
+    docs, postings = _index_by_post(engine)
+    stored = set(array("q", docs["9"]).tolist())
+    assert stored == indexed_shingles(later["text"])
+    assert postings == {(shingle, "9") for shingle in stored}
+
+
+@pytest.mark.parametrize("name", ["tweets.jsonl", "whitehouse.jsonl"])
+def test_bulk_import_on_postgres_builds_the_same_index_as_on_sqlite(
+    engine: Engine, pg_engine: Engine, name: str
+) -> None:
+    on_pg = import_file(pg_engine, DATA / name, now=NOW, bulk_index=True, workers=2)
+    on_sqlite = import_file(engine, DATA / name, now=NOW, bulk_index=True, workers=0)
+    assert on_pg.to_json() == on_sqlite.to_json()
+    docs, postings = _index_by_post(pg_engine)
+    assert docs and postings
+    assert (docs, postings) == _index_by_post(engine)

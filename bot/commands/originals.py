@@ -34,6 +34,15 @@ def originals_import(
         bool, typer.Option("--no-index", help="Do not update the search index.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON summary a file.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes parsing and shingling a JSON lines file (default: 2 for files of "
+            "8 MB and more, else 0; 0 = all in this process).",
+        ),
+    ] = None,
 ) -> None:
     """Import originals from files; importing the same file again changes nothing."""
     from bot.originals.importers import FORMATS, ImportFormatError, import_file
@@ -47,7 +56,14 @@ def originals_import(
     for path in files:
         with _import_progress(str(path), enabled=not quiet and not as_json) as progress:
             try:
-                summary = import_file(engine, path, fmt=fmt, progress=progress, index=not no_index)
+                summary = import_file(
+                    engine,
+                    path,
+                    fmt=fmt,
+                    progress=progress,
+                    index=not no_index,
+                    workers=workers,
+                )
             except ImportFormatError as exc:
                 fail(str(exc))
         if as_json:

@@ -1,8 +1,9 @@
 """The originals search index: hashed word shingles in the database, ranked, then reranked.
 
-Each original's text is cut into hashed 4-word shingles (:mod:`bot.match.shingles`), stored
-as rows ``(shingle, original_id)`` in ``match_shingles`` (a clustered key on SQLite, a
-btree on PostgreSQL) and as one packed list in ``match_docs`` so re-indexing can remove them.
+Each original's text is cut into hashed 4-word shingles (:mod:`bot.match.shingles`), of which
+the winnowed ones are stored as rows ``(shingle, original_id)`` in ``match_shingles`` (a
+clustered key on SQLite, a btree on PostgreSQL) and as one packed list in ``match_docs`` so
+re-indexing can remove them. A quote is looked up by all its shingles.
 
 :func:`search` looks up the quote's shingles, skips stop-shingles (more than
 :data:`STOP_POSTINGS` originals share them), ranks originals by the rarity-weighted shingles
@@ -13,6 +14,7 @@ connection (inside its transaction), with the driver's executemany for speed.
 
 from __future__ import annotations
 
+import json
 import math
 from array import array
 from bisect import insort
@@ -27,7 +29,12 @@ from rapidfuzz import fuzz
 from sqlalchemy import Connection
 
 from bot.match.normalize import split_fragments
-from bot.match.shingles import index_words, shingles_of_words
+from bot.match.shingles import (
+    batch_indexed_shingles,
+    index_words,
+    indexed_shingles,
+    shingles_of_words,
+)
 from bot.models import Original
 
 STOP_POSTINGS = 100
@@ -175,7 +182,7 @@ def index_originals(connection: Connection, items: Iterable[tuple[int, str]]) ->
     them). When an id comes twice, its last text counts.
     """
     for batch in _batched(items, 5_000):
-        new = {int(key): shingles_of_words(index_words(text)) for key, text in batch}
+        new = {int(key): indexed_shingles(text) for key, text in batch}
         old = _stored(connection, list(new))
         added: list[tuple[int, int]] = []
         removed: list[tuple[int, int]] = []
@@ -208,24 +215,85 @@ def unindex(connection: Connection, ids: Iterable[int]) -> None:
         _delete_docs(connection, list(stored))
 
 
+class BulkIndex:
+    """Index many new originals at once: stage their shingles, then build in one sorted pass.
+
+    Each staged original is one row of a temporary table (its packed shingles and the same
+    list as JSON); :meth:`finish` expands them into ``match_shingles`` in key order, so each
+    page of that index is written once instead of once per batch. Staging runs in whatever
+    transactions the caller is in (the temporary table outlives them); an original indexed
+    meanwhile another way (re-indexed after a change) keeps that entry. Memory stays bounded.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.staged = 0
+        self._pg = _is_postgres(connection)
+        self._mark = "%s" if self._pg else "?"
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
+            "shingles BYTEA NOT NULL, postings TEXT NOT NULL)"
+            if self._pg
+            else "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
+            "shingles BLOB NOT NULL, postings TEXT NOT NULL)"
+        )
+        connection.exec_driver_sql("DELETE FROM qc_stage")
+
+    def add(self, rows: Sequence[tuple[int, bytes, str]]) -> None:
+        """Stage ``(original_id, packed shingles, the same shingles as a JSON list)`` rows."""
+        if not rows:
+            return
+        mark = self._mark
+        self.connection.exec_driver_sql(
+            f"INSERT INTO qc_stage VALUES ({mark}, {mark}, {mark})", list(rows)
+        )
+        self.staged += len(rows)
+
+    def add_texts(self, items: Sequence[tuple[int, str]]) -> None:
+        """Stage these ``(original_id, text)`` pairs (shingled here, all at once)."""
+        if not items:
+            return
+        offsets, values = batch_indexed_shingles([text for _, text in items])
+        listed = values.tolist()
+        rows = []
+        for slot, (original_id, _) in enumerate(items):
+            start, end = int(offsets[slot]), int(offsets[slot + 1])
+            rows.append((original_id, values[start:end].tobytes(), json.dumps(listed[start:end])))
+        self.add(rows)
+
+    def finish(self) -> int:
+        """Write what was staged into the index; returns how many originals it indexed."""
+        fresh = "NOT EXISTS (SELECT 1 FROM match_docs d WHERE d.original_id = s.original_id)"
+        expand = (
+            "unnest(string_to_array(trim(both '[]' from s.postings), ',')::bigint[])"
+            if self._pg
+            else "j.value"
+        )
+        source = "qc_stage s" if self._pg else "qc_stage s, json_each(s.postings) j"
+        self.connection.exec_driver_sql(
+            f"INSERT INTO match_shingles (shingle, original_id) SELECT {expand}, s.original_id "
+            f"FROM {source} WHERE {fresh} ORDER BY 1, 2 ON CONFLICT DO NOTHING"
+        )
+        result = self.connection.exec_driver_sql(
+            "INSERT INTO match_docs (original_id, shingles) "
+            f"SELECT s.original_id, s.shingles FROM qc_stage s WHERE {fresh}"
+        )
+        self.connection.exec_driver_sql("DROP TABLE qc_stage")
+        self.staged = 0
+        return int(result.rowcount or 0)
+
+
 def index_missing(
     connection: Connection, *, page: int = 10_000, progress: Callable[[int], None] | None = None
 ) -> int:
     """Index, in bulk, every original without an index entry (whole transcripts excepted).
 
-    For large imports: the postings of all these originals are staged in a temporary table
-    and inserted once, in key order, so each page of the clustered ``match_shingles`` index
-    is written once instead of once per batch. Memory stays bounded (*page* texts at a time).
-    Runs in the caller's transaction; returns how many originals were indexed. *progress* is
-    called with the running count after each page.
+    Completes the index after an interrupted import or one run without indexing. Memory
+    stays bounded (*page* texts at a time). Runs in the caller's transaction; returns how
+    many originals were indexed. *progress* is called with the running count after each page.
     """
-    pg = _is_postgres(connection)
-    mark = "%s" if pg else "?"
-    connection.exec_driver_sql(
-        "CREATE TEMP TABLE IF NOT EXISTS qc_postings "
-        "(shingle BIGINT NOT NULL, original_id INTEGER NOT NULL)"
-    )
-    connection.exec_driver_sql("DELETE FROM qc_postings")
+    mark = "%s" if _is_postgres(connection) else "?"
+    bulk = BulkIndex(connection)
     last, count = 0, 0
     while True:
         rows = connection.exec_driver_sql(
@@ -237,34 +305,11 @@ def index_missing(
         if not rows:
             break
         last = rows[-1][0]
-        docs: list[tuple[int, bytes]] = []
-        postings: list[tuple[int, int]] = []
-        for original_id, text in rows:
-            current = shingles_of_words(index_words(text))
-            docs.append((original_id, _pack(current)))
-            postings.extend(zip(current, repeat(original_id)))
-        connection.exec_driver_sql(
-            f"INSERT INTO match_docs (original_id, shingles) VALUES ({mark}, {mark})", docs
-        )
-        if pg:
-            driver: Any = connection.connection.driver_connection
-            with (
-                driver.cursor() as cursor,
-                cursor.copy("COPY qc_postings (shingle, original_id) FROM STDIN") as copy,
-            ):
-                for row in postings:
-                    copy.write_row(row)
-        else:
-            connection.exec_driver_sql("INSERT INTO qc_postings VALUES (?, ?)", postings)
+        bulk.add_texts([(original_id, text) for original_id, text in rows])
         count += len(rows)
         if progress is not None:
             progress(count)
-    connection.exec_driver_sql(
-        "INSERT INTO match_shingles (shingle, original_id) "
-        "SELECT shingle, original_id FROM qc_postings WHERE true "
-        "ORDER BY shingle, original_id ON CONFLICT DO NOTHING"
-    )
-    connection.exec_driver_sql("DROP TABLE qc_postings")
+    bulk.finish()
     return count
 
 

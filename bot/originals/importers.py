@@ -11,26 +11,33 @@ import csv
 import gzip
 import io
 import json
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
 from sqlalchemy import Connection, Engine
 
-from bot.match.index import index_missing
+from bot.match.index import BulkIndex, index_missing
 from bot.models import utcnow
 from bot.originals import records as fmt_records
+from bot.originals.prepare import Prepared, convert, parse_line, prepare_lines, prepare_records
 from bot.originals.records import Record
 from bot.originals.store import Speakers, write_records
 
 FORMATS = ("auto", "jsonl", "csv", "tta", "tweets", "whitehouse")
 BATCH = 10_000
 BULK_INDEX_BYTES = 8 << 20
-"""From this file size on, new originals are indexed in one bulk build at the end."""
+"""From this file size on, new originals are indexed in one bulk build at the end, and a JSON
+lines file is parsed and shingled by worker processes."""
+WORKERS = min(2, os.cpu_count() or 1)
+"""Worker processes for a large JSON lines file (the main process writes to the database)."""
 SQLITE_CACHE_KIB = 64 << 10  # the page cache of the importing connection, while it imports
 MAX_REJECTS_KEPT = 1_000
 
@@ -71,18 +78,24 @@ class _Source:
     """An open file and what it holds: container (jsonl|json|csv) and record format."""
 
     raw: IO[bytes]
+    stream: IO[bytes]  # raw, or its gunzipped content
     text: IO[str]
     container: str
-    converter: Callable[[dict[str, Any]], Record]
+    key: str  # the record format: a key of records.CONVERTERS
     size: int
 
+    @property
+    def converter(self) -> Callable[[dict[str, Any]], Record]:
+        return fmt_records.CONVERTERS[self.key]
 
-def _open(path: Path) -> tuple[IO[bytes], IO[str]]:
+
+def _open(path: Path) -> tuple[IO[bytes], IO[bytes], IO[str]]:
     raw = path.open("rb")
     gzipped = raw.read(2) == b"\x1f\x8b"
     raw.seek(0)
     stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
-    return raw, io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    return raw, stream, text
 
 
 def _first_record(text: IO[str], container: str) -> dict[str, Any] | None:
@@ -107,13 +120,13 @@ def _first_char(text: IO[str]) -> str:
 
 def _sniff(path: Path, fmt: str) -> tuple[str, dict[str, Any] | None]:
     """The container (jsonl|json|csv) and the first record of *path*."""
-    raw, text = _open(path)
+    raw, _, text = _open(path)
     with raw, text:
         name = path.name.lower().removesuffix(".gz")
         container = "csv" if name.endswith(".csv") or fmt == "csv" else "jsonl"
         if container == "jsonl" and _first_char(text) == "[":
             container = "json"
-    raw, text = _open(path)
+    raw, _, text = _open(path)
     with raw, text:
         if container == "json":
             return container, _first_json_item(text)
@@ -134,8 +147,8 @@ def open_source(path: Path, fmt: str = "auto") -> _Source:
             hint = "jsonl, csv, tta, tweets or whitehouse"
             raise ImportFormatError(f"{path}: cannot tell the format; pass --format {hint}")
         chosen = sniffed
-    raw, text = _open(path)
-    return _Source(raw, text, container, fmt_records.CONVERTERS[chosen], path.stat().st_size)
+    raw, stream, text = _open(path)
+    return _Source(raw, stream, text, container, chosen, path.stat().st_size)
 
 
 def _first_json_item(text: IO[str]) -> dict[str, Any] | None:
@@ -160,34 +173,55 @@ def iter_records(source: _Source) -> Iterator[tuple[int, Record | str]]:
             yield 1, "not a JSON list"
             return
         for number, item in enumerate(items, start=1):
-            yield number, _convert(source, item)
+            yield number, convert(source.converter, item)
         return
     if source.container == "csv":
         reader = csv.DictReader(source.text)
         for row in reader:
-            yield reader.line_num, _convert(source, row)
+            yield reader.line_num, convert(source.converter, row)
         return
     for number, line in enumerate(source.text, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            try:  # what orjson refuses (NaN, huge ints) or the reason in json's words
-                item = json.loads(line)
-            except ValueError as exc:
-                yield number, f"not JSON: {exc.args[0] if exc.args else exc}"
-                continue
-        yield number, _convert(source, item)
+        if line.strip():
+            yield number, parse_line(line, source.key)
 
 
-def _convert(source: _Source, item: Any) -> Record | str:
-    if not isinstance(item, dict):
-        return "not a JSON object"
-    try:
-        return source.converter(item)
-    except ValueError as exc:
-        return str(exc)
+def _line_chunks(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    """The non-blank lines of *stream*, numbered as text mode numbers them, *size* at a time."""
+    chunk: list[tuple[int, bytes]] = []
+    number = 0
+    for line in stream:
+        for part in line.splitlines() if b"\r" in line else (line,):
+            number += 1
+            if part.strip():
+                chunk.append((number, part))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared(source: _Source, size: int, workers: int) -> Iterator[Prepared]:
+    """The file's records in batches, prepared in *workers* processes (JSON lines only)."""
+    if workers <= 0 or source.container != "jsonl":
+        numbered: list[tuple[int, Record | str]] = []
+        for entry in iter_records(source):
+            numbered.append(entry)
+            if len(numbered) >= size:
+                yield prepare_records(numbered)
+                numbered = []
+        if numbered:
+            yield prepare_records(numbered)
+        return
+    context = multiprocessing.get_context("spawn")  # no copy of this process's connections
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        ahead: deque[Future[Prepared]] = deque()
+        for chunk in _line_chunks(source.stream, size):
+            ahead.append(pool.submit(prepare_lines, (source.key, chunk)))
+            if len(ahead) > 2 * workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
 def import_file(
@@ -200,33 +234,53 @@ def import_file(
     now: datetime | None = None,
     batch_size: int = BATCH,
     bulk_index: bool | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Import one file of originals; importing the same file again changes nothing.
 
     Each batch is one transaction. With *bulk_index* (by default for files of 8 MB and more)
-    new originals are indexed at the end by :func:`bot.match.index.index_missing`, which also
-    completes the index after an interrupted run; changed ones are re-indexed batch by batch.
+    the shingles of new originals are staged and written in one sorted pass at the end,
+    which then also completes the index after an interrupted run; changed ones are
+    re-indexed batch by batch. A JSON lines file is parsed and shingled by *workers*
+    processes (by default :data:`WORKERS` for files of 8 MB and more; 0 for none).
     """
     source = open_source(Path(path), fmt)
     summary = ImportSummary()
     speakers = Speakers()
     stamp = now or utcnow()
-    bulk = index and (source.size >= BULK_INDEX_BYTES if bulk_index is None else bulk_index)
-    share = 0.6 if bulk else 1.0  # of the progress bar for reading the file
-    batch: dict[tuple[str, str], Record] = {}
+    large = source.size >= BULK_INDEX_BYTES
+    bulk = index and (large if bulk_index is None else bulk_index)
+    if workers is None:
+        workers = WORKERS if large else 0
+    share = 0.8 if bulk else 1.0  # of the progress bar for reading the file
+    batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
+    staging: BulkIndex | None = None
 
     def flush(connection: Connection) -> None:
         if not batch:
             return
+        entries = list(batch.values())
         with connection.begin():
             written = write_records(
                 connection,
-                list(batch.values()),
+                [record for record, _, _ in entries],
                 now=stamp,
                 speakers=speakers,
                 index=index,
                 index_new=not bulk,
+                hashes=[fingerprint for _, fingerprint, _ in entries],
             )
+            if staging is not None:
+                staging.add(
+                    [
+                        (original_id, *shingles)
+                        for (_, _, shingles), original_id, outcome in zip(
+                            entries, written.ids, written.outcomes, strict=True
+                        )
+                        if outcome == "added" and shingles is not None
+                    ]
+                )
+                staging.add_texts(written.unindexed)
         for outcome in written.outcomes:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         summary.passages += written.passages
@@ -236,26 +290,27 @@ def import_file(
 
     try:
         with engine.connect() as connection, _bulk_pragmas(connection):
-            for number, item in iter_records(source):
-                if isinstance(item, str):
-                    summary.reject(number, item)
-                    continue
-                if item.key in batch:
-                    flush(connection)  # the same original twice: the later line counts
-                batch[item.key] = item
-                if len(batch) >= batch_size:
-                    flush(connection)
-            flush(connection)
             if bulk:
-                expected = max(summary.added + summary.passages, 1)
-
-                def indexed(count: int) -> None:
-                    if progress is not None:
-                        done = share + (1 - share) * min(count / expected, 1.0)
-                        progress(int(source.size * done), source.size)
-
                 with connection.begin():
-                    index_missing(connection, progress=indexed)
+                    staging = BulkIndex(connection)
+            for prepared in _prepared(source, batch_size, workers):
+                for number, reason in prepared.rejects:
+                    summary.reject(number, reason)
+                for record, fingerprint, shingles in zip(
+                    prepared.records, prepared.hashes, prepared.shingles, strict=True
+                ):
+                    if record.key in batch:
+                        flush(connection)  # the same original twice: the later line counts
+                    batch[record.key] = (record, fingerprint, shingles)
+                    if len(batch) >= batch_size:
+                        flush(connection)
+            flush(connection)
+            if staging is not None:
+                with connection.begin():
+                    staging.finish()
+                    index_missing(connection)  # what an interrupted run left unindexed
+                if progress is not None:
+                    progress(source.size, source.size)
     finally:
         source.text.close()
         source.raw.close()

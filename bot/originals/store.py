@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.match.index import index_originals, unindex
 from bot.models import MatchRow, Original, OriginalRevision, Speaker, SpeakerAlias
 from bot.originals.known import OFFICE_HANDLES
+from bot.originals.prepare import fingerprint
 from bot.originals.records import Record
 from bot.originals.speakers import (
     author_speaker,
@@ -38,21 +39,19 @@ _MAX_POST_ID = 256
 
 
 def content_hash(row: dict[str, Any]) -> str:
-    """A fingerprint of everything an import sets; equal hashes mean nothing changed."""
-    parts = [
+    """The :func:`bot.originals.prepare.fingerprint` of a row about to be stored."""
+    return fingerprint(
         row["text"],
         row.get("url"),
         row.get("author_name"),
         row.get("author_handle"),
-        row["posted_at"].isoformat() if row.get("posted_at") else None,
+        row.get("posted_at"),
         row.get("title"),
         row["kind"],
         row["status"],
-        "rt" if row.get("is_retweet") else "",
+        bool(row.get("is_retweet")),
         row.get("position"),
-    ]
-    joined = "\x1f".join("" if part is None else str(part) for part in parts)
-    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+    )
 
 
 def passage_post_id(parent_post_id: str, position: int) -> str:
@@ -114,7 +113,7 @@ class Speakers:
         return self.by_surname[surname]
 
 
-def _row(record: Record, speaker_id: int | None) -> dict[str, Any]:
+def _row(record: Record, speaker_id: int | None, fingerprint: str | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "platform": record.platform,
         "post_id": record.post_id,
@@ -131,7 +130,7 @@ def _row(record: Record, speaker_id: int | None) -> dict[str, Any]:
         "parent_id": None,
         "position": None,
     }
-    row["content_hash"] = content_hash(row)
+    row["content_hash"] = fingerprint or content_hash(row)
     return row
 
 
@@ -140,6 +139,8 @@ class Written:
     outcomes: list[Outcome]
     ids: list[int]
     passages: int = 0
+    unindexed: list[tuple[int, str]] = field(default_factory=list)
+    """New passages left unindexed (``index_new=False``), as ``(id, text)``."""
 
 
 _CHUNK = 5_000  # keys per IN (…): under SQLite's 32,766 bound variables
@@ -259,25 +260,30 @@ def _insert_rows(
         )
         for row in rows
     ]  # fmt: skip
-    if sqlite:
-        marks = ", ".join("?" * len(_COLUMNS))
-        sql = f"INSERT INTO originals ({', '.join(_COLUMNS)}) VALUES ({marks})"
-        connection.exec_driver_sql(sql, params)
-        mark = "?"
+    columns = ", ".join(_COLUMNS)
+    wanted = {(row["platform"], row["post_id"]) for row in rows}
+    driver: Any = connection.connection.driver_connection
+    if sqlite:  # the driver's own cursor: no per-row wrapping on the way in or out
+        cursor = driver.cursor()
+        try:
+            marks = ", ".join("?" * len(_COLUMNS))
+            cursor.executemany(f"INSERT INTO originals ({columns}) VALUES ({marks})", params)
+            back = cursor.execute(
+                "SELECT id, platform, post_id FROM originals WHERE id > ?", (before,)
+            ).fetchall()
+        finally:
+            cursor.close()
     else:
-        driver: Any = connection.connection.driver_connection
         with (
             driver.cursor() as cursor,
-            cursor.copy(f"COPY originals ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+            cursor.copy(f"COPY originals ({columns}) FROM STDIN") as copy,
         ):
             for item in params:
                 copy.write_row(item)
-        mark = "%s"
-    wanted = {(row["platform"], row["post_id"]) for row in rows}
-    result = connection.exec_driver_sql(
-        f"SELECT id, platform, post_id FROM originals WHERE id > {mark}", (before,)
-    )
-    return {(p, post_id): id_ for id_, p, post_id in result if (p, post_id) in wanted}
+        back = connection.exec_driver_sql(
+            "SELECT id, platform, post_id FROM originals WHERE id > %s", (before,)
+        ).fetchall()
+    return {(p, post_id): id_ for id_, p, post_id in back if (p, post_id) in wanted}
 
 
 def write_records(
@@ -288,17 +294,24 @@ def write_records(
     speakers: Speakers,
     index: bool = True,
     index_new: bool = True,
+    hashes: Sequence[str] | None = None,
 ) -> Written:
     """Store *records* in one go: upsert, split new or changed transcripts into passages, link
     speakers and index what changed (posts, statements, passages; not whole transcripts).
 
     With ``index_new=False`` only updated originals are re-indexed here; new ones are left to
-    :func:`bot.match.index.index_missing` (a bulk build at the end of a large import)."""
+    the caller (a bulk build at the end of a large import), and the new passages of
+    transcripts come back in ``Written.unindexed``. *hashes* are the records' content hashes
+    when already computed (:func:`bot.originals.prepare.record_hash`)."""
     session = Session(bind=connection)
     if not speakers.seeded:
         seed_known_speakers(session)
         speakers.seeded = True
-    rows = [_row(record, speakers.for_record(session, record)) for record in records]
+    fingerprints = hashes if hashes is not None else [None] * len(records)
+    rows = [
+        _row(record, speakers.for_record(session, record), fingerprint)
+        for record, fingerprint in zip(records, fingerprints, strict=True)
+    ]
     session.flush()
     outcomes, ids = _upsert(connection, rows, now)
     written = Written(outcomes, ids)
@@ -314,11 +327,11 @@ def write_records(
             session.flush()
             p_outcomes, p_ids = _upsert(connection, passage_rows, now)
             written.passages += len(p_ids)
-            to_index.extend(
-                (pid, prow["text"])
-                for pid, prow, pout in zip(p_ids, passage_rows, p_outcomes, strict=True)
-                if pout in wanted
-            )
+            for pid, prow, pout in zip(p_ids, passage_rows, p_outcomes, strict=True):
+                if pout in wanted:
+                    to_index.append((pid, prow["text"]))
+                elif pout == "added":
+                    written.unindexed.append((pid, prow["text"]))
             _drop_stale_passages(connection, original_id, keep=p_ids)
     if index and to_index:
         index_originals(connection, to_index)

@@ -1,0 +1,127 @@
+"""Raw import lines → records ready to store: parsed, checked, fingerprinted and shingled.
+
+Pure and picklable: a large import runs :func:`prepare_lines` in worker processes while the
+main process writes to the database; a small one calls :func:`prepare_records` in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+
+from bot.match.shingles import batch_indexed_shingles
+from bot.originals.records import CONVERTERS, Record
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One batch of an import, in file order.
+
+    ``shingles[i]`` is ``(packed, listed)`` — the sorted int64 shingles of ``records[i]`` as
+    bytes and as a JSON list — or None for a transcript (its passages are indexed instead).
+    """
+
+    numbers: list[int] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+    shingles: list[tuple[bytes, str] | None] = field(default_factory=list)
+    rejects: list[tuple[int, str]] = field(default_factory=list)
+
+
+def fingerprint(
+    text: str,
+    url: str | None,
+    author_name: str | None,
+    author_handle: str | None,
+    posted_at: datetime | None,
+    title: str | None,
+    kind: str,
+    status: str,
+    is_retweet: bool,
+    position: int | None,
+) -> str:
+    """A fingerprint of everything an import sets; equal fingerprints mean nothing changed."""
+    parts = (
+        text,
+        url,
+        author_name,
+        author_handle,
+        posted_at.isoformat() if posted_at else None,
+        title,
+        kind,
+        status,
+        "rt" if is_retweet else "",
+        position,
+    )
+    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def record_hash(record: Record) -> str:
+    """The :func:`fingerprint` of a record (its stored ``content_hash``)."""
+    return fingerprint(
+        record.text,
+        record.url,
+        record.author_name,
+        record.author_handle,
+        record.posted_at,
+        record.title,
+        record.kind,
+        record.status,
+        record.is_retweet,
+        None,
+    )
+
+
+def prepare_records(numbered: Sequence[tuple[int, Record | str]]) -> Prepared:
+    """Fingerprint and shingle a batch of (line number, Record or the reason it was bad)."""
+    prepared = Prepared()
+    for number, item in numbered:
+        if isinstance(item, str):
+            prepared.rejects.append((number, item))
+        else:
+            prepared.numbers.append(number)
+            prepared.records.append(item)
+    records = prepared.records
+    prepared.hashes = [record_hash(record) for record in records]
+    posts = [i for i, record in enumerate(records) if record.kind != "transcript"]
+    offsets, values = batch_indexed_shingles([records[i].text for i in posts])
+    listed = values.tolist()
+    prepared.shingles = [None] * len(records)
+    for slot, i in enumerate(posts):
+        start, end = int(offsets[slot]), int(offsets[slot + 1])
+        prepared.shingles[i] = (values[start:end].tobytes(), json.dumps(listed[start:end]))
+    return prepared
+
+
+def parse_line(line: bytes | str, converter_key: str) -> Record | str:
+    """One JSON line → a Record, or the reason it was rejected."""
+    try:
+        item = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:  # what orjson refuses (NaN, huge ints, bad UTF-8) or the reason in json's words
+            text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+            item = json.loads(text)
+        except ValueError as exc:
+            return f"not JSON: {exc.args[0] if exc.args else exc}"
+    return convert(CONVERTERS[converter_key], item)
+
+
+def convert(converter: object, item: object) -> Record | str:
+    if not isinstance(item, dict):
+        return "not a JSON object"
+    try:
+        return converter(item)  # type: ignore[operator,no-any-return]
+    except ValueError as exc:
+        return str(exc)
+
+
+def prepare_lines(task: tuple[str, list[tuple[int, bytes]]]) -> Prepared:
+    """Parse and prepare numbered JSON lines (blank ones already dropped)."""
+    converter_key, lines = task
+    return prepare_records([(number, parse_line(line, converter_key)) for number, line in lines])
