@@ -24,8 +24,8 @@ from bot.originals.store import _row
 VOCABULARY = ["harbour", "ferry", "bakers", "council", "the", "a", "of", "noon", "Ferry!", "ok"]
 
 
-def _batch(texts: list[str]) -> list[set[int]]:
-    offsets, values = batch_indexed_shingles(texts)
+def _batch(texts: list[str], window: int = WINDOW) -> list[set[int]]:
+    offsets, values = batch_indexed_shingles(texts, window)
     assert len(offsets) == len(texts) + 1
     return [set(values[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(texts))]
 
@@ -44,46 +44,53 @@ def test_batch_agrees_with_one_text_at_a_time_on_awkward_texts() -> None:
         "A NUL\x00inside a text does not end it",
         "\u00e9cole\u0301 caf\u00e9 — combining marks",
     ]
-    assert _batch(texts) == [indexed_shingles(text) for text in texts]
+    for window in (1, 2, 4):
+        assert _batch(texts, window) == [indexed_shingles(text, window) for text in texts]
     assert _batch(texts)[0] == set()
     assert len(_batch(texts)[1]) == 1  # a one-word text still has its one shingle
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.text(max_size=80), max_size=8))
-def test_batch_agrees_with_one_text_at_a_time_on_any_texts(texts: list[str]) -> None:
-    assert _batch(texts) == [indexed_shingles(text) for text in texts]
+@given(st.lists(st.text(max_size=80), max_size=8), st.integers(min_value=1, max_value=4))
+def test_batch_agrees_with_one_text_at_a_time_on_any_texts(texts: list[str], window: int) -> None:
+    assert _batch(texts, window) == [indexed_shingles(text, window) for text in texts]
 
 
 def test_batch_agrees_on_real_tweets(shared_data: Path) -> None:
     path = shared_data / "tweets" / "biden_2019_2020.jsonl"
     with path.open(encoding="utf-8") as handle:
         texts = [json.loads(line)["text"] for _, line in zip(range(3000), handle, strict=False)]
-    assert _batch(texts) == [indexed_shingles(text) for text in texts]
+    for window in (1, 2):
+        assert _batch(texts, window) == [indexed_shingles(text, window) for text in texts]
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=40),
     st.integers(min_value=0, max_value=40),
+    st.integers(min_value=1, max_value=4),
 )
-def test_any_guaranteed_run_of_words_shares_a_stored_shingle(words: list[str], start: int) -> None:
+def test_any_guaranteed_run_of_words_shares_a_stored_shingle(
+    words: list[str], start: int, window: int
+) -> None:
     text = " ".join(words)
-    stored = indexed_shingles(text)
+    stored = indexed_shingles(text, window)
     assert stored <= shingles(text)  # winnowing only leaves shingles out
-    run = index_words(text)[start : start + GUARANTEED]
-    if len(run) == GUARANTEED:
+    guaranteed = SIZE + window - 1
+    run = index_words(text)[start : start + guaranteed]
+    if len(run) == guaranteed:
         assert shingles(" ".join(run)) & stored
+    assert GUARANTEED == SIZE + WINDOW - 1
 
 
 def test_winnowing_keeps_fewer_shingles_of_a_long_text() -> None:
     words = [f"w{i}" for i in range(200)]
     every = shingles(" ".join(words))
-    kept = indexed_shingles(" ".join(words))
     assert len(every) == 200 - SIZE + 1
-    # 2 / (WINDOW + 1) of them on average (Schleimer et al.); far from all, never none
-    assert 0.3 * len(every) < len(kept) < 0.9 * len(every)
-    assert WINDOW >= 2
+    assert indexed_shingles(" ".join(words), 1) == every
+    kept = indexed_shingles(" ".join(words), 2)
+    # 2 / (window + 1) of them on average (Schleimer et al.): far from all, never none
+    assert 0.5 * len(every) < len(kept) < 0.85 * len(every)
 
 
 def test_record_hash_is_the_stored_content_hash() -> None:

@@ -1,9 +1,10 @@
 """The originals search index: hashed word shingles in the database, ranked, then reranked.
 
 Each original's text is cut into hashed 4-word shingles (:mod:`bot.match.shingles`), of which
-the winnowed ones are stored as rows ``(shingle, original_id)`` in ``match_shingles`` (a
-clustered key on SQLite, a btree on PostgreSQL) and as one packed list in ``match_docs`` so
-re-indexing can remove them. A quote is looked up by all its shingles.
+the winnowed ones (all of them while ``WINDOW`` is 1) are stored as rows
+``(shingle, original_id)`` in ``match_shingles`` (a clustered key on SQLite, a btree on
+PostgreSQL) and as one packed list in ``match_docs`` so re-indexing can remove them. A quote
+is looked up by all its shingles.
 
 :func:`search` looks up the quote's shingles, skips stop-shingles (more than
 :data:`STOP_POSTINGS` originals share them), ranks originals by the rarity-weighted shingles

@@ -6,14 +6,13 @@ A text is cut into overlapping runs of :data:`SIZE` words; each run is hashed to
 than :data:`SIZE` words gets one shingle of all its words, so a short post is still found by
 a quote of exactly its words.
 
-A quote is looked up by all its shingles (:func:`shingles`); an original is stored with only
-its *winnowed* shingles (:func:`indexed_shingles`): the smallest hash of every run of
+A quote is looked up by all its shingles (:func:`shingles`); an original is stored with its
+*winnowed* shingles (:func:`indexed_shingles`): the smallest hash of every run of
 :data:`WINDOW` consecutive shingles (Schleimer, Wilkerson and Aiken, "Winnowing", SIGMOD
-2003). About 2 in 5 are kept, and any :data:`GUARANTEED` words an original shares with a
-quote still share at least one stored shingle; texts of up to :data:`WINDOW` shingles keep
-all of them. :func:`batch_indexed_shingles` computes the same sets for many texts at once
-with numpy, several times faster: the importer indexes tens of thousands of originals a
-second.
+2003); any :data:`GUARANTEED` words an original shares with a quote still share a stored
+shingle. :data:`WINDOW` is 1 (every shingle is stored): see there why.
+:func:`batch_indexed_shingles` computes the same sets for many texts at once
+with numpy, about twice as fast as one text at a time.
 
 :func:`index_words` gives the same words as :func:`bot.match.normalize.words` (a test keeps
 them equal) but works on the whole string at once, about ten times faster.
@@ -34,8 +33,11 @@ from bot.match.normalize import _BRACKET, _ENTITY, _FOLD, _LINK, _WORD
 
 SIZE = 4
 """Words per shingle. An altered quote (a word changed every ~5 words) keeps ~1 in 5."""
-WINDOW = 2
-"""Consecutive shingles of an original of which the smallest is stored."""
+WINDOW = 1
+"""Consecutive shingles of an original of which the smallest is stored: 1 stores them all.
+
+Winnowing every 2 stores about 2 in 3 and makes an indexed import faster, but it cost 5 of 80
+altered quotes their top-1 original in ``bench/match.py`` (200k originals), so it is off."""
 GUARANTEED = SIZE + WINDOW - 1
 """A run of this many words shared with a quote always shares a stored shingle."""
 
@@ -134,17 +136,17 @@ def shingles(text: str, size: int = SIZE) -> set[int]:
     return shingles_of_words(index_words(text), size)
 
 
-def indexed_shingles_of_words(words: Sequence[str]) -> set[int]:
-    """The winnowed shingles of a word list: the smallest of every :data:`WINDOW` in a row."""
+def indexed_shingles_of_words(words: Sequence[str], window: int = WINDOW) -> set[int]:
+    """The winnowed shingles of a word list: the smallest of every *window* in a row."""
     sequence = shingle_sequence(words)
-    if len(sequence) <= WINDOW:
+    if len(sequence) <= window:
         return set(sequence)
-    return {min(sequence[i : i + WINDOW]) for i in range(len(sequence) - WINDOW + 1)}
+    return {min(sequence[i : i + window]) for i in range(len(sequence) - window + 1)}
 
 
-def indexed_shingles(text: str) -> set[int]:
+def indexed_shingles(text: str, window: int = WINDOW) -> set[int]:
     """The shingles an original is stored with (:func:`indexed_shingles_of_words`)."""
-    return indexed_shingles_of_words(index_words(text))
+    return indexed_shingles_of_words(index_words(text), window)
 
 
 def batch_words(texts: Sequence[str]) -> list[str]:
@@ -164,7 +166,9 @@ def batch_words(texts: Sequence[str]) -> list[str]:
     return _WORD_OR_SEPARATOR.findall(joined + "\x00")
 
 
-def batch_indexed_shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def batch_indexed_shingles(
+    texts: Sequence[str], window: int = WINDOW
+) -> tuple[np.ndarray, np.ndarray]:
     """The :func:`indexed_shingles` of every text, computed together.
 
     Returns ``(offsets, values)``: the sorted int64 shingles of ``texts[i]`` are
@@ -183,15 +187,15 @@ def batch_indexed_shingles(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray
     whole = ~(is_separator[:-3] | is_separator[1:-2] | is_separator[2:-1] | is_separator[3:])
     values = every[whole].view(np.int64)
     docs = doc_of_word[:-3][whole]
-    # Winnow: the smallest of each WINDOW shingles in a row of one text.
+    # Winnow: the smallest of each *window* shingles in a row of one text.
     keep = np.zeros(len(values), dtype=bool)
-    if len(values) >= WINDOW:
-        windows = sliding_window_view(values, WINDOW)
-        inside = docs[: len(windows)] == docs[WINDOW - 1 :]
+    if len(values) >= window:
+        windows = sliding_window_view(values, window)
+        inside = docs[: len(windows)] == docs[window - 1 :]
         smallest = windows.argmin(axis=1) + np.arange(len(windows))
         keep[smallest[inside]] = True
     counts = np.bincount(docs, minlength=len(texts))
-    keep |= (counts <= WINDOW)[docs]  # short texts keep every shingle
+    keep |= (counts <= window)[docs]  # short texts keep every shingle
     docs, values = docs[keep], values[keep]
     # Texts shorter than SIZE words: one shingle of all their words.
     short = np.flatnonzero((lengths > 0) & (lengths < SIZE))

@@ -201,23 +201,23 @@ def _line_chunks(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes
         yield chunk
 
 
-def _prepared(source: _Source, size: int, workers: int) -> Iterator[Prepared]:
+def _prepared(source: _Source, size: int, workers: int, shingle: bool) -> Iterator[Prepared]:
     """The file's records in batches, prepared in *workers* processes (JSON lines only)."""
     if workers <= 0 or source.container != "jsonl":
         numbered: list[tuple[int, Record | str]] = []
         for entry in iter_records(source):
             numbered.append(entry)
             if len(numbered) >= size:
-                yield prepare_records(numbered)
+                yield prepare_records(numbered, shingle=shingle)
                 numbered = []
         if numbered:
-            yield prepare_records(numbered)
+            yield prepare_records(numbered, shingle=shingle)
         return
     context = multiprocessing.get_context("spawn")  # no copy of this process's connections
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         ahead: deque[Future[Prepared]] = deque()
         for chunk in _line_chunks(source.stream, size):
-            ahead.append(pool.submit(prepare_lines, (source.key, chunk)))
+            ahead.append(pool.submit(prepare_lines, (source.key, shingle, chunk)))
             if len(ahead) > 2 * workers:
                 yield ahead.popleft().result()
         while ahead:
@@ -242,7 +242,7 @@ def import_file(
     the shingles of new originals are staged and written in one sorted pass at the end,
     which then also completes the index after an interrupted run; changed ones are
     re-indexed batch by batch. A JSON lines file is parsed and shingled by *workers*
-    processes (by default :data:`WORKERS` for files of 8 MB and more; 0 for none).
+    processes (by default :data:`WORKERS` when indexing in bulk, else none).
     """
     source = open_source(Path(path), fmt)
     summary = ImportSummary()
@@ -250,8 +250,8 @@ def import_file(
     stamp = now or utcnow()
     large = source.size >= BULK_INDEX_BYTES
     bulk = index and (large if bulk_index is None else bulk_index)
-    if workers is None:
-        workers = WORKERS if large else 0
+    if workers is None:  # without shingling, the main process alone is faster
+        workers = WORKERS if bulk else 0
     share = 0.8 if bulk else 1.0  # of the progress bar for reading the file
     batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
     staging: BulkIndex | None = None
@@ -293,7 +293,7 @@ def import_file(
             if bulk:
                 with connection.begin():
                     staging = BulkIndex(connection)
-            for prepared in _prepared(source, batch_size, workers):
+            for prepared in _prepared(source, batch_size, workers, shingle=bulk):
                 for number, reason in prepared.rejects:
                     summary.reject(number, reason)
                 for record, fingerprint, shingles in zip(

@@ -78,8 +78,10 @@ def record_hash(record: Record) -> str:
     )
 
 
-def prepare_records(numbered: Sequence[tuple[int, Record | str]]) -> Prepared:
-    """Fingerprint and shingle a batch of (line number, Record or the reason it was bad)."""
+def prepare_records(
+    numbered: Sequence[tuple[int, Record | str]], *, shingle: bool = True
+) -> Prepared:
+    """Fingerprint (and *shingle*) a batch of (line number, Record or the reason it was bad)."""
     prepared = Prepared()
     for number, item in numbered:
         if isinstance(item, str):
@@ -89,10 +91,12 @@ def prepare_records(numbered: Sequence[tuple[int, Record | str]]) -> Prepared:
             prepared.records.append(item)
     records = prepared.records
     prepared.hashes = [record_hash(record) for record in records]
+    prepared.shingles = [None] * len(records)
+    if not shingle:
+        return prepared
     posts = [i for i, record in enumerate(records) if record.kind != "transcript"]
     offsets, values = batch_indexed_shingles([records[i].text for i in posts])
     listed = values.tolist()
-    prepared.shingles = [None] * len(records)
     for slot, i in enumerate(posts):
         start, end = int(offsets[slot]), int(offsets[slot + 1])
         prepared.shingles[i] = (values[start:end].tobytes(), json.dumps(listed[start:end]))
@@ -121,7 +125,8 @@ def convert(converter: object, item: object) -> Record | str:
         return str(exc)
 
 
-def prepare_lines(task: tuple[str, list[tuple[int, bytes]]]) -> Prepared:
-    """Parse and prepare numbered JSON lines (blank ones already dropped)."""
-    converter_key, lines = task
-    return prepare_records([(number, parse_line(line, converter_key)) for number, line in lines])
+def prepare_lines(task: tuple[str, bool, list[tuple[int, bytes]]]) -> Prepared:
+    """Parse and prepare ``(format, shingle?, numbered JSON lines)`` (blank lines dropped)."""
+    converter_key, shingle, lines = task
+    numbered = [(number, parse_line(line, converter_key)) for number, line in lines]
+    return prepare_records(numbered, shingle=shingle)
