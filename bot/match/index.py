@@ -15,11 +15,12 @@ connection (inside its transaction), with the driver's executemany for speed.
 
 from __future__ import annotations
 
-import json
 import math
+import os
 from array import array
 from bisect import insort
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice, repeat
@@ -31,7 +32,7 @@ from sqlalchemy import Connection
 
 from bot.match.normalize import split_fragments
 from bot.match.shingles import (
-    batch_indexed_shingles,
+    batch_packed_shingles,
     index_words,
     indexed_shingles,
     shingles_of_words,
@@ -47,6 +48,8 @@ RELATIVE_WEIGHT = 0.2
 MAX_QUERY_SHINGLES = 120
 """A longer quote is looked up by an even sample of this many shingles."""
 _CHUNK = 500  # ids per IN (…) / rows per executemany batch
+SORT_CACHE_KIB = 4096  # SQLite's page cache while it sorts a bulk build's postings
+SORT_THREADS = min(4, os.cpu_count() or 1)  # helper threads SQLite may sort them with
 
 T = TypeVar("T")
 
@@ -254,13 +257,29 @@ class BulkIndex:
         """Stage these ``(original_id, text)`` pairs (shingled here, all at once)."""
         if not items:
             return
-        offsets, values = batch_indexed_shingles([text for _, text in items])
-        listed = values.tolist()
-        rows = []
-        for slot, (original_id, _) in enumerate(items):
-            start, end = int(offsets[slot]), int(offsets[slot + 1])
-            rows.append((original_id, values[start:end].tobytes(), json.dumps(listed[start:end])))
+        packed = batch_packed_shingles([text for _, text in items])
+        rows = [
+            (original_id, blob, listed)
+            for (original_id, _), (blob, listed) in zip(items, packed, strict=True)
+        ]
         self.add(rows)
+
+    @contextmanager
+    def _sort_settings(self) -> Iterator[None]:
+        """SQLite sorts the postings fastest in small runs (a 4 MB page cache, not a large
+        one) merged by helper threads: at 1M originals 15 µs an original instead of 27."""
+        if self._pg:
+            yield
+            return
+        run = self.connection.exec_driver_sql
+        cache, threads = run("PRAGMA cache_size").scalar(), run("PRAGMA threads").scalar()
+        run(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
+        run(f"PRAGMA threads={SORT_THREADS}")
+        try:
+            yield
+        finally:
+            run(f"PRAGMA cache_size={int(cache or -2000)}")
+            run(f"PRAGMA threads={int(threads or 0)}")
 
     def finish(self) -> int:
         """Write what was staged into the index; returns how many originals it indexed."""
@@ -271,10 +290,11 @@ class BulkIndex:
             else "j.value"
         )
         source = "qc_stage s" if self._pg else "qc_stage s, json_each(s.postings) j"
-        self.connection.exec_driver_sql(
-            f"INSERT INTO match_shingles (shingle, original_id) SELECT {expand}, s.original_id "
-            f"FROM {source} WHERE {fresh} ORDER BY 1, 2 ON CONFLICT DO NOTHING"
-        )
+        with self._sort_settings():
+            self.connection.exec_driver_sql(
+                f"INSERT INTO match_shingles (shingle, original_id) SELECT {expand}, "
+                f"s.original_id FROM {source} WHERE {fresh} ORDER BY 1, 2 ON CONFLICT DO NOTHING"
+            )
         result = self.connection.exec_driver_sql(
             "INSERT INTO match_docs (original_id, shingles) "
             f"SELECT s.original_id, s.shingles FROM qc_stage s WHERE {fresh}"

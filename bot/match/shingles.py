@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from hashlib import blake2b
 
 import numpy as np
+import orjson
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bot.match.normalize import _BRACKET, _ENTITY, _FOLD, _LINK, _WORD
@@ -210,3 +211,15 @@ def batch_indexed_shingles(
     docs, values = docs[first], values[first]
     offsets = np.searchsorted(docs, np.arange(len(texts) + 1))
     return offsets, values
+
+
+def batch_packed_shingles(texts: Sequence[str]) -> list[tuple[bytes, str]]:
+    """The :func:`batch_indexed_shingles` of each text as packed int64 bytes (sorted) and as
+    a JSON list: what the search index stages for a bulk build."""
+    offsets, values = batch_indexed_shingles(texts)
+    listed = values.tolist()
+    bounds = offsets.tolist()
+    return [
+        (values[start:end].tobytes(), orjson.dumps(listed[start:end]).decode())
+        for start, end in zip(bounds, bounds[1:], strict=False)
+    ]

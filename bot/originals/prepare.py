@@ -14,7 +14,7 @@ from datetime import datetime
 
 import orjson
 
-from bot.match.shingles import batch_indexed_shingles
+from bot.match.shingles import batch_packed_shingles
 from bot.originals.records import CONVERTERS, Record
 
 
@@ -95,11 +95,9 @@ def prepare_records(
     if not shingle:
         return prepared
     posts = [i for i, record in enumerate(records) if record.kind != "transcript"]
-    offsets, values = batch_indexed_shingles([records[i].text for i in posts])
-    listed = values.tolist()
-    for slot, i in enumerate(posts):
-        start, end = int(offsets[slot]), int(offsets[slot + 1])
-        prepared.shingles[i] = (values[start:end].tobytes(), json.dumps(listed[start:end]))
+    packed = batch_packed_shingles([records[i].text for i in posts])
+    for i, shingles in zip(posts, packed, strict=True):
+        prepared.shingles[i] = shingles
     return prepared
 
 
