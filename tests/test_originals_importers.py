@@ -367,3 +367,11 @@ def test_bulk_import_on_postgres_builds_the_same_index_as_on_sqlite(
     docs, postings = _index_by_post(pg_engine)
     assert docs and postings
     assert (docs, postings) == _index_by_post(engine)
+
+
+def test_bulk_index_completes_an_interrupted_import_on_postgres(pg_engine: Engine) -> None:
+    import_file(pg_engine, DATA / "tweets.jsonl", now=NOW, index=False)  # as if cut short
+    assert _indexed(pg_engine) == set()
+    again = import_file(pg_engine, DATA / "tweets.jsonl", now=NOW, bulk_index=True)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert _indexed(pg_engine) == {o.id for o in _originals(pg_engine).values()}

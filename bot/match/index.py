@@ -233,7 +233,6 @@ class BulkIndex:
         self.connection = connection
         self.staged = 0
         self._pg = _is_postgres(connection)
-        self._mark = "%s" if self._pg else "?"
         connection.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
             "shingles BYTEA NOT NULL, postings TEXT NOT NULL)"
@@ -247,10 +246,16 @@ class BulkIndex:
         """Stage ``(original_id, packed shingles, the same shingles as a JSON list)`` rows."""
         if not rows:
             return
-        mark = self._mark
-        self.connection.exec_driver_sql(
-            f"INSERT INTO qc_stage VALUES ({mark}, {mark}, {mark})", list(rows)
-        )
+        if self._pg:
+            driver: Any = self.connection.connection.driver_connection
+            with (
+                driver.cursor() as cursor,
+                cursor.copy("COPY qc_stage (original_id, shingles, postings) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            self.connection.exec_driver_sql("INSERT INTO qc_stage VALUES (?, ?, ?)", list(rows))
         self.staged += len(rows)
 
     def add_texts(self, items: Sequence[tuple[int, str]]) -> None:
