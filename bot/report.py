@@ -102,7 +102,7 @@ def _original_lines(verdict: Verdict) -> list[Text]:
     original = verdict.original
     if original is None:
         return [Text("   no original found in the store", style="dim")]
-    author = original.author_name or ""
+    author = original.author_name or original.speaker or ""
     if original.author_handle:
         author = f"{author} (@{original.author_handle})".strip()
     when = original.posted_at.strftime("%Y-%m-%d %H:%M UTC") if original.posted_at else "no date"

@@ -94,3 +94,40 @@ def test_pieces_of_different_turns_are_not_joined(engine: Engine, tmp_path: Path
     with Session(engine) as session:
         verdict = match_quote(session, quote, before=None, zones=ZONES)
     assert verdict.relation in ("none", "altered")
+
+
+def test_the_original_carries_the_speaker_table_name_of_a_handle_only_post(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.originals.speakers import get_or_create_speaker
+
+    with Session(engine) as session:
+        get_or_create_speaker(session, "Ines Okafor", handles=[("twitter", "inesokafor")])
+        session.commit()
+    rows = [
+        {"platform": "twitter", "post_id": "1", "author_handle": "inesokafor",
+         "text": "Parking fees stay where they are this year, we promise every household."},
+        {"platform": "twitter", "post_id": "2", "author_handle": "someoneelse",
+         "text": "Nobody in this ward will pay more for the harbour ferry next spring."},
+    ]  # fmt: skip
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    import_file(engine, path)
+    with Session(engine) as session:
+        named = match_quote(
+            session,
+            Quote(text="Parking fees stay where they are this year", speaker="Ines Okafor"),
+            before=None,
+            zones=ZONES,
+        )
+        unknown = match_quote(
+            session,
+            Quote(text="Nobody in this ward will pay more for the harbour ferry"),
+            before=None,
+            zones=ZONES,
+        )
+    assert named.original is not None and named.original.post_id == "1"
+    assert named.original.author_name is None  # the stored field stays as imported
+    assert named.to_json()["original"]["speaker"] == "Ines Okafor"
+    assert unknown.original is not None and unknown.original.post_id == "2"
+    assert unknown.original.speaker is None  # a bare "@someoneelse" speaker is no name

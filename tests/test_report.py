@@ -66,3 +66,38 @@ def test_extraction_summary_names_speaker_role_and_hints() -> None:
     assert "published 2024-05-15" in text
     assert "Quotes (1)" in text
     assert "— Ola Quill, Mayor (wrote, twitter, 2024-05-14)" in text
+
+
+def test_an_original_without_an_author_name_shows_the_speaker_table_name() -> None:
+    from datetime import UTC, datetime
+
+    from bot.match.verdict import OriginalRef
+
+    def original(speaker: str | None) -> OriginalRef:
+        return OriginalRef(
+            id=1,
+            platform="twitter",
+            post_id="1",
+            url="https://twitter.com/olaquill/status/1",
+            author_name=None,
+            author_handle="olaquill",
+            posted_at=datetime(2024, 5, 14, 12, tzinfo=UTC),
+            kind="post",
+            status="live",
+            text="The ferry runs on time",
+            speaker=speaker,
+        )
+
+    base = _quote_verdict(text="The ferry runs on time")
+    named = Verdict(**{**_fields(base), "relation": "verbatim", "original": original("Ola Quill")})
+    bare = Verdict(**{**_fields(base), "relation": "verbatim", "original": original(None)})
+    assert "original: Ola Quill (@olaquill) · 2024-05-14 12:00 UTC" in _plain(
+        render(Article(url=None, title="Ferry news"), [named])
+    )
+    assert "original: (@olaquill) · 2024-05-14" in _plain(
+        render(Article(url=None, title="Ferry news"), [bare])
+    )
+
+
+def _fields(verdict: Verdict) -> dict[str, object]:
+    return {name: getattr(verdict, name) for name in Verdict.__dataclass_fields__}

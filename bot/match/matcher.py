@@ -32,7 +32,7 @@ from bot.match.verdict import (
     date_check,
     make_verdict,
 )
-from bot.models import Original
+from bot.models import Original, Speaker
 from bot.originals.speakers import attribution, find_speaker
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,19 @@ class Scored:
     text: str | None = None  # the text aligned when it is more than the original's own
 
 
-def to_ref(original: Original, text: str | None = None) -> OriginalRef:
+def speaker_name(session: Session, original: Original) -> str | None:
+    """The name the speakers table gives the original's author (not a bare "@handle")."""
+    if original.speaker_id is None:
+        return None
+    speaker = session.get(Speaker, original.speaker_id)
+    if speaker is None or speaker.name.startswith("@"):
+        return None
+    return speaker.name
+
+
+def to_ref(
+    original: Original, text: str | None = None, *, speaker: str | None = None
+) -> OriginalRef:
     return OriginalRef(
         id=original.id,
         platform=original.platform,
@@ -71,6 +83,7 @@ def to_ref(original: Original, text: str | None = None) -> OriginalRef:
         kind=original.kind,
         status=original.status,
         text=original.text if text is None else text,
+        speaker=speaker,
     )
 
 
@@ -273,7 +286,7 @@ def match_quote(
     return make_verdict(
         citation,
         best.alignment,
-        original=to_ref(best.original, best.text),
+        original=to_ref(best.original, best.text, speaker=speaker_name(session, best.original)),
         attribution=best.attribution,
         date_hint=quote.date_hint,
         zones=zones,
@@ -346,5 +359,10 @@ def match_embed(
                 confidence=0.5,
             )
     return make_verdict(
-        citation, alignment, original=to_ref(original), attribution=who, date_hint=hint, zones=zones
+        citation,
+        alignment,
+        original=to_ref(original, speaker=speaker_name(session, original)),
+        attribution=who,
+        date_hint=hint,
+        zones=zones,
     )

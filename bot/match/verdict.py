@@ -46,6 +46,7 @@ class OriginalRef:
     kind: str
     status: str
     text: str
+    speaker: str | None = None  # the speakers table's name for its author, when it knows one
 
     def to_json(self, span: tuple[int, int] | None = None) -> dict[str, Any]:
         return {
@@ -60,6 +61,7 @@ class OriginalRef:
             "status": self.status,
             "span": list(span) if span else None,
             "matched_text": self.text[span[0] : span[1]] if span else None,
+            "speaker": self.speaker,
         }
 
 
