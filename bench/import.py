@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=20_000, help="rows for the ORM loop")
     parser.add_argument("--no-index-only", action="store_true", help="skip the indexed runs")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     if not TWEETS.is_dir():
         sys.exit(f"real tweets not found at {TWEETS}")
@@ -148,28 +149,35 @@ def main() -> None:
         print(f"{args.rows:,} originals generated from the real tweets ({size} MB)")
         runs = [("no index", False)] + ([] if args.no_index_only else [("with index", True)])
         base_rows = min(args.baseline_rows, args.rows)
-        sqlite_base = _baseline(f"sqlite:///{folder}/baseline.db", path, base_rows)
-        for label, index in runs:
-            rate = _timed_import(
-                f"sqlite:///{folder}/{label.replace(' ', '_')}.db", path, args.rows, index=index
-            )
-            print(
-                f"SQLite     {label:10}: {rate:9,.0f} rows/s   baseline ORM loop "
-                f"{sqlite_base:8,.0f} rows/s ({base_rows:,} rows) ratio {rate / sqlite_base:5.1f}x"
-            )
+        if not args.no_sqlite:
+            sqlite_base = _baseline(f"sqlite:///{folder}/baseline.db", path, base_rows)
+            for label, index in runs:
+                rate = _timed_import(
+                    f"sqlite:///{folder}/{label.replace(' ', '_')}.db", path, args.rows, index=index
+                )
+                _report("SQLite", label, rate, sqlite_base, base_rows)
         database = None if args.no_postgres else _pg_database()
-        if database is not None:
-            name, url = database
-            try:
-                for label, index in runs:
-                    rate = _timed_import(url, path, args.rows, index=index)
-                    print(f"PostgreSQL {label:10}: {rate:9,.0f} rows/s")
-                    _drop(name)
-                    database = _pg_database()
-                    assert database is not None
-                    name, url = database
-            finally:
+        if database is None:
+            return
+        name, url = database
+        try:
+            pg_base = _baseline(url, path, base_rows)
+            for label, index in runs:
                 _drop(name)
+                database = _pg_database()
+                assert database is not None
+                name, url = database
+                rate = _timed_import(url, path, args.rows, index=index)
+                _report("PostgreSQL", label, rate, pg_base, base_rows)
+        finally:
+            _drop(name)
+
+
+def _report(engine: str, label: str, rate: float, base: float, base_rows: int) -> None:
+    print(
+        f"{engine:10} {label:10}: {rate:9,.0f} rows/s   baseline ORM loop "
+        f"{base:8,.0f} rows/s ({base_rows:,} rows) ratio {rate / base:5.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -155,12 +155,24 @@ def _existing(
         by_platform.setdefault(platform, []).append(post_id)
     found: dict[tuple[str, str], Any] = {}
     c = ORIGINALS.c
+    postgres = connection.dialect.name == "postgresql"
     for platform, post_ids in by_platform.items():
         for start in range(0, len(post_ids), _CHUNK):
-            statement = select(c.id, c.post_id, c.content_hash).where(
-                c.platform == platform, c.post_id.in_(post_ids[start : start + _CHUNK])
-            )
-            for row in connection.execute(statement):
+            chunk = post_ids[start : start + _CHUNK]
+            if postgres:  # a join on the keys: an IN list of thousands, planned on the stale
+                # statistics of a table the import is filling, can become a scan per batch
+                rows: Any = connection.exec_driver_sql(
+                    "SELECT o.id, o.post_id, o.content_hash FROM unnest(%s::text[]) AS k(post_id) "
+                    "JOIN originals o ON o.platform = %s AND o.post_id = k.post_id",
+                    (chunk, platform),
+                )
+            else:
+                rows = connection.execute(
+                    select(c.id, c.post_id, c.content_hash).where(
+                        c.platform == platform, c.post_id.in_(chunk)
+                    )
+                )
+            for row in rows:
                 found[(platform, row.post_id)] = row
     return found
 
