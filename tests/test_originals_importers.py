@@ -375,3 +375,33 @@ def test_bulk_index_completes_an_interrupted_import_on_postgres(pg_engine: Engin
     again = import_file(pg_engine, DATA / "tweets.jsonl", now=NOW, bulk_index=True)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
     assert _indexed(pg_engine) == {o.id for o in _originals(pg_engine).values()}
+
+
+def test_a_failed_write_stops_a_pooled_import_and_keeps_the_batches_before_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.originals import importers
+
+    path = tmp_path / "many.jsonl"
+    rows = [
+        {"platform": "twitter", "post_id": str(n), "text": f"Harbour notice number {n} is out."}
+        for n in range(1, 41)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    calls = {"n": 0}
+    real = importers.write_records
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "write_records", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=10)
+    assert len(_originals(engine)) == 10  # the first batch, committed
+    monkeypatch.setattr(importers, "write_records", real)
+    again = import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=10)
+    assert (again.added, again.unchanged) == (30, 10)
+    assert _indexed(engine) == {o.id for o in _originals(engine).values()}  # completed

@@ -216,12 +216,16 @@ def _prepared(source: _Source, size: int, workers: int, shingle: bool) -> Iterat
     context = multiprocessing.get_context("spawn")  # no copy of this process's connections
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         ahead: deque[Future[Prepared]] = deque()
-        for chunk in _line_chunks(source.stream, size):
-            ahead.append(pool.submit(prepare_lines, (source.key, shingle, chunk)))
-            if len(ahead) > 2 * workers:
+        try:
+            for chunk in _line_chunks(source.stream, size):
+                ahead.append(pool.submit(prepare_lines, (source.key, shingle, chunk)))
+                if len(ahead) > 2 * workers:
+                    yield ahead.popleft().result()
+            while ahead:
                 yield ahead.popleft().result()
-        while ahead:
-            yield ahead.popleft().result()
+        except BaseException:  # a failed write or Ctrl-C: do not prepare what comes after
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def import_file(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -114,11 +115,12 @@ def parse_line(line: bytes | str, converter_key: str) -> Record | str:
     return convert(CONVERTERS[converter_key], item)
 
 
-def convert(converter: object, item: object) -> Record | str:
+def convert(converter: Callable[[dict[str, Any]], Record], item: object) -> Record | str:
+    """One parsed object → a Record, or the reason it was rejected."""
     if not isinstance(item, dict):
         return "not a JSON object"
     try:
-        return converter(item)  # type: ignore[operator,no-any-return]
+        return converter(item)
     except ValueError as exc:
         return str(exc)
 
