@@ -36,8 +36,10 @@ BATCH = 10_000
 BULK_INDEX_BYTES = 8 << 20
 """From this file size on, new originals are indexed in one bulk build at the end, and a JSON
 lines file is parsed and shingled by worker processes."""
-WORKERS = min(2, os.cpu_count() or 1)
-"""Worker processes for a large JSON lines file (the main process writes to the database)."""
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+WORKERS = min(2, _CPUS) if _CPUS > 1 else 0
+"""Worker processes for a large JSON lines file (the main process writes to the database);
+none on one CPU, where they would only take turns with it."""
 SQLITE_CACHE_KIB = 64 << 10  # the page cache of the importing connection, while it imports
 MAX_REJECTS_KEPT = 1_000
 
