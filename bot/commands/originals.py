@@ -39,8 +39,8 @@ def originals_import(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes parsing and shingling a JSON lines file (default: 2 for files of "
-            "8 MB and more, else 0; 0 = all in this process).",
+            help="Processes parsing and shingling a JSON lines file (default: 2 when a file "
+            "of 8 MB or more is indexed in bulk, none on one CPU; 0 = all in this process).",
         ),
     ] = None,
 ) -> None:
