@@ -196,6 +196,17 @@ def test_cli_import_prints_a_summary_and_exit_2_on_bad_input(run_cli, tmp_path: 
     assert code == 2 and "no such file" in err and len(err.strip().splitlines()) == 1
     code, _out, err = run_cli("originals", "import", "--format", "xml", str(tmp_path / "o.jsonl"))
     assert code == 2 and "--format" in err
+    code, _out, err = run_cli("originals", "import", "--workers", "-1", str(tmp_path / "o.jsonl"))
+    assert code == 2 and "--workers" in err
+
+
+def test_cli_import_with_workers_imports_the_same(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(DATA / "tweets.jsonl", tmp_path / "t.jsonl")
+    code, out, _err = run_cli(
+        "originals", "import", "--json", "--workers", "2", str(tmp_path / "t.jsonl")
+    )
+    assert code == 0
+    assert (json.loads(out)["added"], json.loads(out)["rejected"]) == (2, 1)
 
 
 def test_cli_show_lists_passages_and_revisions(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
