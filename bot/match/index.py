@@ -231,7 +231,6 @@ class BulkIndex:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.staged = 0
         self._pg = _is_postgres(connection)
         connection.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
@@ -256,7 +255,6 @@ class BulkIndex:
                     copy.write_row(row)
         else:
             self.connection.exec_driver_sql("INSERT INTO qc_stage VALUES (?, ?, ?)", list(rows))
-        self.staged += len(rows)
 
     def add_texts(self, items: Sequence[tuple[int, str]]) -> None:
         """Stage these ``(original_id, text)`` pairs (shingled here, all at once)."""
@@ -305,7 +303,6 @@ class BulkIndex:
             f"SELECT s.original_id, s.shingles FROM qc_stage s WHERE {fresh}"
         )
         self.connection.exec_driver_sql("DROP TABLE qc_stage")
-        self.staged = 0
         return int(result.rowcount or 0)
 
 

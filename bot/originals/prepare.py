@@ -27,7 +27,6 @@ class Prepared:
     bytes and as a JSON list — or None for a transcript (its passages are indexed instead).
     """
 
-    numbers: list[int] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     shingles: list[tuple[bytes, str] | None] = field(default_factory=list)
@@ -88,7 +87,6 @@ def prepare_records(
         if isinstance(item, str):
             prepared.rejects.append((number, item))
         else:
-            prepared.numbers.append(number)
             prepared.records.append(item)
     records = prepared.records
     prepared.hashes = [record_hash(record) for record in records]

@@ -44,14 +44,7 @@ class Record:
 
     def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
         """Pickled as its field values: import workers send thousands a second."""
-        return (
-            Record,
-            (
-                self.platform, self.post_id, self.text, self.url, self.author_name,
-                self.author_handle, self.posted_at, self.title, self.kind, self.status,
-                self.is_retweet,
-            ),
-        )  # fmt: skip
+        return (Record, tuple(getattr(self, name) for name in self.__slots__))
 
 
 def _str(obj: dict[str, Any], key: str, *, required: bool = False) -> str | None:
