@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, or_, select, update
+from sqlalchemy import Connection, Engine, event, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, create_engine
@@ -59,6 +59,24 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def sqlite_pragmas(connection: Connection, **values: int) -> Iterator[None]:
+    """Set these integer PRAGMAs on a SQLite connection for a while, then the earlier values
+    (on another database, nothing)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    run = connection.exec_driver_sql
+    before = {name: int(run(f"PRAGMA {name}").scalar() or 0) for name in values}
+    for name, value in values.items():
+        run(f"PRAGMA {name}={int(value)}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            run(f"PRAGMA {name}={value}")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -135,3 +135,14 @@ def test_two_processes_claim_disjoint_sets(any_url: str) -> None:
     results.join_thread()
     assert not set(got["w1"]) & set(got["w2"])  # nothing claimed twice
     assert sorted(got["w1"] + got["w2"]) == list(range(1, rows + 1))  # every due row claimed
+
+
+def test_sqlite_pragmas_are_set_for_a_while_then_restored(engine: Engine) -> None:
+    with engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        before = (pragma("PRAGMA cache_size").scalar(), pragma("PRAGMA threads").scalar())
+        assert before != (-4096, 3)
+        with db.sqlite_pragmas(connection, cache_size=-4096, threads=3):
+            assert pragma("PRAGMA cache_size").scalar() == -4096
+            assert pragma("PRAGMA threads").scalar() == 3
+        assert (pragma("PRAGMA cache_size").scalar(), pragma("PRAGMA threads").scalar()) == before

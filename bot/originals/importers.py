@@ -16,7 +16,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine
 
+from bot.db import sqlite_pragmas
 from bot.match.index import BulkIndex, index_missing
 from bot.models import utcnow
 from bot.originals import records as fmt_records
@@ -295,7 +295,11 @@ def import_file(
             progress(int(source.raw.tell() * share), source.size)
 
     try:
-        with engine.connect() as connection, _bulk_pragmas(connection):
+        with (
+            engine.connect() as connection,
+            sqlite_pragmas(connection, cache_size=-SQLITE_CACHE_KIB),
+        ):
+            connection.commit()  # end what the PRAGMAs began: each batch is its own transaction
             if bulk:
                 with connection.begin():
                     staging = BulkIndex(connection)
@@ -321,19 +325,3 @@ def import_file(
         source.text.close()
         source.raw.close()
     return summary
-
-
-@contextmanager
-def _bulk_pragmas(connection: Connection) -> Iterator[None]:
-    """A larger SQLite page cache for this connection while it imports (then the old one)."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    connection.commit()
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
-        connection.commit()
