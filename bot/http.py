@@ -240,31 +240,29 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+def _pool_options(limits: httpx.Limits) -> dict[str, Any]:
+    """The connection pool settings httpx's own transports derive from *limits*."""
+    return {
+        "ssl_context": httpx.create_ssl_context(),
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport over a :class:`GuardedBackend`. httpx takes no backend argument, so
     the pool is built here as HTTPTransport builds it (no proxies, no retries)."""
 
     def __init__(self, limits: httpx.Limits, backend: httpcore.NetworkBackend) -> None:
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
+        self._pool = httpcore.ConnectionPool(**_pool_options(limits), network_backend=backend)
 
 
 class AsyncGuardedTransport(httpx.AsyncHTTPTransport):
     """The async twin of :class:`GuardedTransport`."""
 
     def __init__(self, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
+        self._pool = httpcore.AsyncConnectionPool(**_pool_options(limits), network_backend=backend)
 
 
 # --------------------------------------------------------------------------- clients

@@ -20,16 +20,19 @@ from bot.cli import (
     print_json,
 )
 
+Sources = Annotated[
+    list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
+]
+ContractJson = Annotated[
+    bool, typer.Option("--json", help="Print the contract JSON (one line per source).")
+]
+
 
 @app.command("extract")
 def extract_command(
     ctx: typer.Context,
-    sources: Annotated[
-        list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
-    ],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the contract JSON (one line per source).")
-    ] = False,
+    sources: Sources,
+    as_json: ContractJson = False,
 ) -> None:
     """Extract title, date, embedded posts and quotes from articles; nothing is stored."""
 
@@ -149,12 +152,8 @@ def _run_checks(
 @app.command("check")
 def check_command(
     ctx: typer.Context,
-    sources: Annotated[
-        list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
-    ],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the contract JSON (one line per source).")
-    ] = False,
+    sources: Sources,
+    as_json: ContractJson = False,
     no_post: Annotated[
         bool, typer.Option("--no-post", help="Post nothing to chat (check never posts yet).")
     ] = False,
