@@ -138,11 +138,16 @@ def shingle_sequence(words: Sequence[str], size: int = SIZE) -> list[int]:
     hashes = list(map(_WORD_HASHES.__getitem__, words))
     if len(hashes) < size:
         return [_combine(hashes)]
-    if size == 4:  # the common case, unrolled: a linear mix of four random 64-bit values
-        a, b, c, d = _MULT[:4]
+    if size == SIZE:  # a linear mix of random 64-bit values, one per position
+        if size == 4:  # unrolled
+            a, b, c, d = _MULT[:4]
+            return [
+                ((w * a + x * b + y * c + z * d) & _MASK64) >> 1
+                for w, x, y, z in zip(hashes, hashes[1:], hashes[2:], hashes[3:], strict=False)
+            ]
         return [
-            ((w * a + x * b + y * c + z * d) & _MASK64) >> 1
-            for w, x, y, z in zip(hashes, hashes[1:], hashes[2:], hashes[3:], strict=False)
+            (sum(h * m for h, m in zip(hashes[i : i + size], _MULT, strict=False)) & _MASK64) >> 1
+            for i in range(len(hashes) - size + 1)
         ]
     return [_combine(hashes[i : i + size]) for i in range(len(hashes) - size + 1)]
 
@@ -192,13 +197,16 @@ def batch_indexed_shingles(
     starts = np.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts
     doc_of_word = np.repeat(np.arange(len(texts)), lengths + 1)
-    a, b, c, d = (np.uint64(m) for m in _MULT[:4])
+    count = max(len(hashes) - SIZE + 1, 0)  # runs of SIZE words (some across texts)
+    every = np.zeros(count, dtype=np.uint64)
+    crosses = np.zeros(count, dtype=bool)
     with np.errstate(over="ignore"):
-        every = (hashes[:-3] * a + hashes[1:-2] * b + hashes[2:-1] * c + hashes[3:] * d) >> 1
-    is_separator = hashes == 0
-    whole = ~(is_separator[:-3] | is_separator[1:-2] | is_separator[2:-1] | is_separator[3:])
-    values = every[whole].view(np.int64)
-    docs = doc_of_word[:-3][whole]
+        for position in range(SIZE):
+            every += hashes[position : position + count] * np.uint64(_MULT[position])
+            crosses |= hashes[position : position + count] == 0
+    whole = ~crosses
+    values = (every[whole] >> np.uint64(1)).view(np.int64)
+    docs = doc_of_word[:count][whole]
     # Winnow: the smallest of each *window* shingles in a row of one text.
     keep = np.zeros(len(values), dtype=bool)
     if len(values) >= window:

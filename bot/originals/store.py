@@ -211,8 +211,7 @@ def _upsert(
             outcomes.append("updated")
             ids.append(old.id)
     if new:
-        created = _insert_rows(connection, new, now)
-        new_ids = iter([created[(row["platform"], row["post_id"])] for row in new])
+        new_ids = iter(_insert_rows(connection, new, now))
         ids = [next(new_ids) if value is None else value for value in ids]
     if changed:
         olds = _old_texts(connection, [row["_id"] for row in changed])
@@ -249,15 +248,14 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _insert_rows(
-    connection: Connection, rows: list[dict[str, Any]], now: datetime
-) -> dict[tuple[str, str], int]:
-    """INSERT new rows in bulk and return their ids by (platform, post_id).
+def _insert_rows(connection: Connection, rows: list[dict[str, Any]], now: datetime) -> list[int]:
+    """INSERT new rows in bulk and return their ids, in order.
 
     SQLite: the driver's executemany (SQLAlchemy's per-value bind processing costs more than
-    the insert), times written as the UTCDateTime type writes them. PostgreSQL: ``COPY``.
-    The ids are read back as the rows above the highest id seen before the insert: in the
-    same transaction, so on SQLite no other writer can come between.
+    the insert) with the ids given, counting up from the highest one (the same transaction
+    read it, so no other writer can come between), times written as the UTCDateTime type
+    writes them. PostgreSQL: ``COPY``, then the ids read back as the rows above the highest
+    id seen before the insert.
     """
     sqlite = connection.dialect.name == "sqlite"
     before = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals").scalar()
@@ -273,29 +271,30 @@ def _insert_rows(
         for row in rows
     ]  # fmt: skip
     columns = ", ".join(_COLUMNS)
-    wanted = {(row["platform"], row["post_id"]) for row in rows}
     driver: Any = connection.connection.driver_connection
-    if sqlite:  # the driver's own cursor: no per-row wrapping on the way in or out
+    if sqlite:  # the driver's own cursor: no per-row wrapping on the way in
+        ids = list(range(before + 1, before + 1 + len(rows)))
         cursor = driver.cursor()
         try:
-            marks = ", ".join("?" * len(_COLUMNS))
-            cursor.executemany(f"INSERT INTO originals ({columns}) VALUES ({marks})", params)
-            back = cursor.execute(
-                "SELECT id, platform, post_id FROM originals WHERE id > ?", (before,)
-            ).fetchall()
+            marks = ", ".join("?" * (len(_COLUMNS) + 1))
+            cursor.executemany(
+                f"INSERT INTO originals (id, {columns}) VALUES ({marks})",
+                [(id_, *item) for id_, item in zip(ids, params, strict=True)],
+            )
         finally:
             cursor.close()
-    else:
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY originals ({columns}) FROM STDIN") as copy,
-        ):
-            for item in params:
-                copy.write_row(item)
-        back = connection.exec_driver_sql(
-            "SELECT id, platform, post_id FROM originals WHERE id > %s", (before,)
-        ).fetchall()
-    return {(p, post_id): id_ for id_, p, post_id in back if (p, post_id) in wanted}
+        return ids
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY originals ({columns}) FROM STDIN") as copy,
+    ):
+        for item in params:
+            copy.write_row(item)
+    back = connection.exec_driver_sql(
+        "SELECT id, platform, post_id FROM originals WHERE id > %s", (before,)
+    ).fetchall()
+    created = {(platform, post_id): id_ for id_, platform, post_id in back}
+    return [created[(row["platform"], row["post_id"])] for row in rows]
 
 
 def write_records(
