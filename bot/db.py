@@ -79,6 +79,21 @@ def sqlite_pragmas(connection: Connection, **values: int) -> Iterator[None]:
             run(f"PRAGMA {name}={value}")
 
 
+@contextmanager
+def attached(connection: Connection, name: str, path: str | Path) -> Iterator[None]:
+    """ATTACH a SQLite database file as *name* for a while. Call it outside a transaction
+    (SQLite cannot attach or detach inside one); a transaction left open is rolled back."""
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {name}", (str(path),))
+    connection.commit()  # ATTACH began nothing: leave the connection free to begin
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        connection.exec_driver_sql(f"DETACH DATABASE {name}")
+        connection.commit()
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -400,19 +400,25 @@ def test_a_failed_write_stops_a_pooled_import_and_keeps_the_batches_before_it(
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     calls = {"n": 0}
-    real = importers.write_records
 
-    def failing(*args: object, **kwargs: object) -> object:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def failing_on_the_second(name: str) -> None:  # either way a batch is written
+        real = getattr(importers, name)
 
-    monkeypatch.setattr(importers, "write_records", failing)
+        def failing(*args: object, **kwargs: object) -> object:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise RuntimeError("disk full")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(importers, name, failing)
+
+    failing_on_the_second("write_records")
+    failing_on_the_second("write_staged")
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=10)
+    assert calls["n"] == 2
     assert len(_originals(engine)) == 10  # the first batch, committed
-    monkeypatch.setattr(importers, "write_records", real)
+    monkeypatch.undo()
     again = import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=10)
     assert (again.added, again.unchanged) == (30, 10)
     assert _indexed(engine) == {o.id for o in _originals(engine).values()}  # completed

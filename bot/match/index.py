@@ -229,17 +229,25 @@ class BulkIndex:
     meanwhile another way (re-indexed after a change) keeps that entry. Memory stays bounded.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, schema: str = "temp") -> None:
+        """Stage in a temporary table, or in one in *schema*: a scratch database the caller
+        attached (SQLite), whose file it deletes at the end: dropping a temporary table of
+        a million rows takes seconds, deleting a file none."""
         self.connection = connection
         self._pg = _is_postgres(connection)
+        self._table = f"{schema}.qc_stage"
+        self._scratch = schema != "temp"
+        blob = "BYTEA" if self._pg else "BLOB"
+        if self._pg:  # PostgreSQL: CREATE TEMP TABLE (its temporary schema has another name)
+            create = "CREATE TEMP TABLE IF NOT EXISTS qc_stage"
+            self._table = "qc_stage"
+        else:
+            create = f"CREATE {'' if self._scratch else 'TEMP '}TABLE IF NOT EXISTS {self._table}"
         connection.exec_driver_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
-            "shingles BYTEA NOT NULL, postings TEXT NOT NULL)"
-            if self._pg
-            else "CREATE TEMP TABLE IF NOT EXISTS qc_stage (original_id INTEGER NOT NULL, "
-            "shingles BLOB NOT NULL, postings TEXT NOT NULL)"
+            f"{create} (original_id INTEGER NOT NULL, shingles {blob} NOT NULL, "
+            "postings TEXT NOT NULL)"
         )
-        connection.exec_driver_sql("DELETE FROM qc_stage")
+        connection.exec_driver_sql(f"DELETE FROM {self._table}")
 
     def add(self, rows: Sequence[tuple[int, bytes, str]]) -> None:
         """Stage ``(original_id, packed shingles, the same shingles as a JSON list)`` rows."""
@@ -247,14 +255,20 @@ class BulkIndex:
             return
         if self._pg:
             driver: Any = self.connection.connection.driver_connection
-            with (
-                driver.cursor() as cursor,
-                cursor.copy("COPY qc_stage (original_id, shingles, postings) FROM STDIN") as copy,
-            ):
+            sql = f"COPY {self._table} (original_id, shingles, postings) FROM STDIN"
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            self.connection.exec_driver_sql("INSERT INTO qc_stage VALUES (?, ?, ?)", list(rows))
+            sql = f"INSERT INTO {self._table} VALUES (?, ?, ?)"
+            self.connection.exec_driver_sql(sql, list(rows))
+
+    def add_select(self, select_sql: str, params: Sequence[Any] = ()) -> None:
+        """Stage what a ``SELECT original_id, packed shingles, JSON list …`` gives (SQL)."""
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {self._table} (original_id, shingles, postings) {select_sql}",
+            tuple(params),
+        )
 
     def add_texts(self, items: Sequence[tuple[int, str]]) -> None:
         """Stage these ``(original_id, text)`` pairs (shingled here, all at once)."""
@@ -275,7 +289,7 @@ class BulkIndex:
             if self._pg
             else "j.value"
         )
-        source = "qc_stage s" if self._pg else "qc_stage s, json_each(s.postings) j"
+        source = f"{self._table} s" if self._pg else f"{self._table} s, json_each(s.postings) j"
         # SQLite sorts the postings fastest in small runs (a 4 MB page cache, not a large one)
         # merged by helper threads: at 1M originals 15 µs an original instead of 27.
         with sqlite_pragmas(self.connection, cache_size=-SORT_CACHE_KIB, threads=SORT_THREADS):
@@ -285,9 +299,10 @@ class BulkIndex:
             )
         result = self.connection.exec_driver_sql(
             "INSERT INTO match_docs (original_id, shingles) "
-            f"SELECT s.original_id, s.shingles FROM qc_stage s WHERE {fresh}"
+            f"SELECT s.original_id, s.shingles FROM {self._table} s WHERE {fresh}"
         )
-        self.connection.exec_driver_sql("DROP TABLE qc_stage")
+        if not self._scratch:
+            self.connection.exec_driver_sql(f"DROP TABLE {self._table}")
         return int(result.rowcount or 0)
 
 

@@ -13,9 +13,11 @@ import io
 import json
 import multiprocessing
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +25,23 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine
 
-from bot.db import sqlite_pragmas
+from bot.db import attached, sqlite_pragmas
 from bot.match.index import BulkIndex, index_missing
 from bot.models import utcnow
 from bot.originals import records as fmt_records
-from bot.originals.prepare import Prepared, convert, parse_line, prepare_lines, prepare_records
+from bot.originals.prepare import (
+    Prepared,
+    Staged,
+    convert,
+    line_count,
+    numbered_lines,
+    parse_line,
+    prepare_lines,
+    prepare_range,
+    prepare_records,
+)
 from bot.originals.records import Record
-from bot.originals.store import Speakers, write_records
+from bot.originals.store import Speakers, write_records, write_staged
 
 FORMATS = ("auto", "jsonl", "csv", "tta", "tweets", "whitehouse")
 BATCH = 10_000
@@ -42,6 +54,8 @@ WORKERS = min(2, _CPUS) if _CPUS > 1 else 0
 none on one CPU, where they would only take turns with it."""
 SQLITE_CACHE_KIB = 64 << 10  # the page cache of the importing connection, while it imports
 MAX_REJECTS_KEPT = 1_000
+RANGE_READ_BYTES = 1 << 22
+MAX_RANGE_BYTES = 64 << 20  # a piece of a file is cut at a line end from this size on
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -190,12 +204,8 @@ def iter_records(source: _Source) -> Iterator[tuple[int, Record | str]]:
 def _line_chunks(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
     """The non-blank lines of *stream*, numbered as text mode numbers them, *size* at a time."""
     chunk: list[tuple[int, bytes]] = []
-    number = 0
-    for line in stream:
-        for part in line.splitlines() if b"\r" in line else (line,):
-            number += 1
-            if part.strip():
-                chunk.append((number, part))
+    for entry in numbered_lines(stream):
+        chunk.append(entry)
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -203,8 +213,42 @@ def _line_chunks(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes
         yield chunk
 
 
-def _prepared(source: _Source, size: int, workers: int, shingle: bool) -> Iterator[Prepared]:
-    """The file's records in batches, prepared in *workers* processes (JSON lines only)."""
+def _ranges(raw: IO[bytes], lines: int) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, lines before)`` of pieces of *lines* lines of an uncompressed file (the
+    last piece may hold fewer), each ending after a newline or at the end of the file."""
+    start = number = 0
+    pending = b""
+    while True:
+        block = raw.read(RANGE_READ_BYTES)
+        data = pending + block
+        if not block:
+            if data:
+                yield start, start + len(data), number
+            return
+        cut = position = count = 0
+        while (found := data.find(b"\n", position)) >= 0:
+            position = found + 1
+            count += 1
+            if count == lines:
+                yield start, start + position - cut, number
+                number += line_count(data[cut:position])
+                start += position - cut
+                cut, count = position, 0
+        if len(data) - cut > MAX_RANGE_BYTES:  # long lines (or bare CRs): cut by size too
+            end = data.rfind(b"\n", cut) + 1 or data.rfind(b"\r", cut, len(data) - 1) + 1
+            if end > cut:  # (not at a CR that is the last byte: a LF may follow it)
+                yield start, start + end - cut, number
+                number += line_count(data[cut:end])
+                start += end - cut
+                cut = end
+        pending = data[cut:]
+
+
+def _prepared(
+    source: _Source, size: int, workers: int, shingle: bool, stage: str | None
+) -> Iterator[Prepared]:
+    """The file's records in batches, prepared in *workers* processes (JSON lines only), the
+    shingles written to stage files in the *stage* folder when one is given."""
     if workers <= 0 or source.container != "jsonl":
         numbered: list[tuple[int, Record | str]] = []
         for entry in iter_records(source):
@@ -216,11 +260,23 @@ def _prepared(source: _Source, size: int, workers: int, shingle: bool) -> Iterat
             yield prepare_records(numbered, shingle=shingle)
         return
     context = multiprocessing.get_context("spawn")  # no copy of this process's connections
+    tasks: Iterator[tuple[Callable[[Any], Prepared], Any]]
+    if source.stream is source.raw:  # uncompressed: the workers read their own pieces
+        path = source.raw.name
+        tasks = (
+            (prepare_range, (source.key, shingle, stage, path, start, end, number))
+            for start, end, number in _ranges(source.raw, size)
+        )
+    else:
+        tasks = (
+            (prepare_lines, (source.key, shingle, stage, chunk))
+            for chunk in _line_chunks(source.stream, size)
+        )
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         ahead: deque[Future[Prepared]] = deque()
         try:
-            for chunk in _line_chunks(source.stream, size):
-                ahead.append(pool.submit(prepare_lines, (source.key, shingle, chunk)))
+            for function, task in tasks:
+                ahead.append(pool.submit(function, task))
                 if len(ahead) > 2 * workers:
                     yield ahead.popleft().result()
             while ahead:
@@ -261,6 +317,7 @@ def import_file(
     share = 0.8 if bulk else 1.0  # of the progress bar for reading the file
     batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
     staging: BulkIndex | None = None
+    read = 0  # bytes of the file that the workers read (0: the file's own position tells)
 
     def flush(connection: Connection) -> None:
         if not batch:
@@ -292,20 +349,46 @@ def import_file(
         summary.passages += written.passages
         batch.clear()
         if progress is not None:
-            progress(int(source.raw.tell() * share), source.size)
+            progress(int((read or source.raw.tell()) * share), source.size)
 
+    def store_staged(connection: Connection, staged: Staged) -> None:
+        with attached(connection, "qc_batch", staged.path), connection.begin():
+            written = write_staged(
+                connection, "qc_batch", staged, now=stamp, speakers=speakers, staging=staging
+            )
+        os.remove(staged.path)
+        for outcome in written.outcomes:
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if progress is not None:
+            progress(int(read * share), source.size)
+
+    # A bulk import on SQLite stages in a scratch folder: the workers' batches (stage files,
+    # copied from in SQL) and the shingles for the bulk build (a scratch database file).
+    sqlite = engine.dialect.name == "sqlite"
+    folder = tempfile.TemporaryDirectory(prefix="quotecheck-import-") if bulk and sqlite else None
     try:
-        with (
-            engine.connect() as connection,
-            sqlite_pragmas(connection, cache_size=-SQLITE_CACHE_KIB),
-        ):
+        with ExitStack() as stack:
+            connection = stack.enter_context(engine.connect())
+            stack.enter_context(sqlite_pragmas(connection, cache_size=-SQLITE_CACHE_KIB))
             connection.commit()  # end what the PRAGMAs began: each batch is its own transaction
+            if folder is not None:
+                scratch = Path(folder.name) / "scratch.db"
+                stack.enter_context(attached(connection, "qc_scratch", scratch))
+                connection.exec_driver_sql("PRAGMA qc_scratch.journal_mode=OFF")
+                connection.exec_driver_sql("PRAGMA qc_scratch.synchronous=OFF")
+                connection.commit()
             if bulk:
                 with connection.begin():
-                    staging = BulkIndex(connection)
-            for prepared in _prepared(source, batch_size, workers, shingle=bulk):
+                    staging = BulkIndex(connection, "qc_scratch" if folder else "temp")
+            stage = folder.name if folder is not None and workers > 0 else None
+            for prepared in _prepared(source, batch_size, workers, shingle=bulk, stage=stage):
+                read = prepared.end
                 for number, reason in prepared.rejects:
                     summary.reject(number, reason)
+                if prepared.staged is not None:
+                    flush(connection)  # the lines before it first
+                    store_staged(connection, prepared.staged)
+                    continue
                 for record, fingerprint, shingles in zip(
                     prepared.records, prepared.hashes, prepared.shingles, strict=True
                 ):
@@ -324,4 +407,6 @@ def import_file(
     finally:
         source.text.close()
         source.raw.close()
+        if folder is not None:
+            folder.cleanup()
     return summary

@@ -1,22 +1,41 @@
 """Raw import lines → records ready to store: parsed, checked, fingerprinted and shingled.
 
-Pure and picklable: a large import runs :func:`prepare_lines` in worker processes while the
-main process writes to the database; a small one calls :func:`prepare_records` in-process.
+Picklable: a large import runs :func:`prepare_range` or :func:`prepare_lines` in worker
+processes while the main process writes to the database; a small one calls
+:func:`prepare_records` in-process. On SQLite a worker writes each batch it prepared to a
+*stage file* of its own (:func:`stage_batch`: every column the originals table needs, the
+speaker to link and the shingles), which the importing connection attaches and copies from
+in SQL, so the rows never pass through the main process's Python code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from collections.abc import Callable, Sequence
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from bot.match.shingles import batch_packed_shingles
 from bot.originals.records import CONVERTERS, Record
+from bot.originals.speakers import speaker_key
+
+
+@dataclass(slots=True)
+class Staged:
+    """A batch written to a stage file (:func:`stage_batch`) instead of sent back."""
+
+    path: str
+    count: int
+    speakers: list[str]
+    """The distinct speaker keys of its rows (JSON, :func:`speaker_key`), first seen first."""
 
 
 @dataclass(slots=True)
@@ -25,12 +44,16 @@ class Prepared:
 
     ``shingles[i]`` is ``(packed, listed)`` — the sorted int64 shingles of ``records[i]`` as
     bytes and as a JSON list — or None for a transcript (its passages are indexed instead).
+    When the batch went to a stage file, ``staged`` says where and ``records`` is empty.
+    ``end`` is how far into the file the batch reaches (bytes; 0 when not known).
     """
 
     records: list[Record] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
     shingles: list[tuple[bytes, str] | None] = field(default_factory=list)
     rejects: list[tuple[int, str]] = field(default_factory=list)
+    staged: Staged | None = None
+    end: int = 0
 
 
 def fingerprint(
@@ -79,9 +102,16 @@ def record_hash(record: Record) -> str:
 
 
 def prepare_records(
-    numbered: Sequence[tuple[int, Record | str]], *, shingle: bool = True
+    numbered: Sequence[tuple[int, Record | str]],
+    *,
+    shingle: bool = True,
+    stage: str | None = None,
 ) -> Prepared:
-    """Fingerprint (and *shingle*) a batch of (line number, Record or the reason it was bad)."""
+    """Fingerprint (and *shingle*) a batch of (line number, Record or the reason it was bad).
+
+    With a *stage* folder, a batch of posts (no transcript, no post twice) is written to a
+    stage file there (:func:`stage_batch`) instead of coming back in ``records``.
+    """
     prepared = Prepared()
     for number, item in numbered:
         if isinstance(item, str):
@@ -97,7 +127,81 @@ def prepare_records(
     packed = batch_packed_shingles([records[i].text for i in posts])
     for i, shingles in zip(posts, packed, strict=True):
         prepared.shingles[i] = shingles
+    if stage is not None and records and _stageable(records, posts):
+        prepared.staged = stage_batch(stage, records, prepared.hashes, prepared.shingles)
+        prepared.records, prepared.hashes, prepared.shingles = [], [], []
     return prepared
+
+
+def _stageable(records: Sequence[Record], posts: Sequence[int]) -> bool:
+    """Whether a batch can go through a stage file: no transcript (its passages are split
+    where it is stored) and no post twice (the later line is an update of the earlier)."""
+    return len(posts) == len(records) and len({record.key for record in records}) == len(records)
+
+
+STAGE_TABLE = "qc_rows"
+STAGE_COLUMNS = (
+    "platform", "post_id", "url", "author_name", "author_handle", "posted_at", "title", "text",
+    "kind", "status", "is_retweet", "content_hash",
+)  # fmt: skip
+"""The columns of a stage file's rows that are the originals table's own."""
+
+
+def stage_batch(
+    folder: str,
+    records: Sequence[Record],
+    hashes: Sequence[str],
+    shingles: Sequence[tuple[bytes, str] | None],
+) -> Staged:
+    """Write a prepared batch to a new stage file in *folder*: a scratch SQLite database (no
+    journal) with one row per record, numbered from 1 (``seq``) in file order."""
+    descriptor, path = tempfile.mkstemp(prefix="batch-", suffix=".db", dir=folder)
+    os.close(descriptor)
+    keys: dict[str, None] = {}
+    rows = []
+    for seq, (record, content_hash, pair) in enumerate(
+        zip(records, hashes, shingles, strict=True), start=1
+    ):
+        key = speaker_key(record)
+        speaker = orjson.dumps(key).decode() if key is not None else None
+        if speaker is not None:
+            keys.setdefault(speaker)
+        blob, listed = pair if pair is not None else (None, None)
+        rows.append(
+            (
+                seq, record.platform, record.post_id, record.url, record.author_name,
+                record.author_handle, sqlite_time(record.posted_at), record.title, record.text,
+                record.kind, record.status, int(record.is_retweet), content_hash, speaker,
+                blob, listed,
+            )
+        )  # fmt: skip
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        columns = ", ".join(STAGE_COLUMNS)
+        connection.execute(
+            f"CREATE TABLE {STAGE_TABLE} (seq INTEGER PRIMARY KEY, {columns}, speaker TEXT, "
+            "shingles BLOB, postings TEXT)"
+        )
+        connection.execute("BEGIN")
+        marks = ", ".join("?" * (len(STAGE_COLUMNS) + 4))
+        connection.executemany(f"INSERT INTO {STAGE_TABLE} VALUES ({marks})", rows)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return Staged(path, len(rows), list(keys))
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """A UTC time as SQLAlchemy's SQLite DATETIME stores it ("%Y-%m-%d %H:%M:%S.%f")."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.year < 1000:
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def parse_line(line: bytes | str, converter_key: str) -> Record | str:
@@ -123,8 +227,36 @@ def convert(converter: Callable[[dict[str, Any]], Record], item: object) -> Reco
         return str(exc)
 
 
-def prepare_lines(task: tuple[str, bool, list[tuple[int, bytes]]]) -> Prepared:
-    """Parse and prepare ``(format, shingle?, numbered JSON lines)`` (blank lines dropped)."""
-    converter_key, shingle, lines = task
+def numbered_lines(lines: Iterable[bytes], number: int = 0) -> Iterable[tuple[int, bytes]]:
+    """The non-blank lines of *lines* (as a binary file yields them), numbered as text mode
+    numbers them (a bare CR ends a line too), counting on from *number*."""
+    for line in lines:
+        for part in line.splitlines() if b"\r" in line else (line,):
+            number += 1
+            if part.strip():
+                yield number, part
+
+
+def line_count(data: bytes) -> int:
+    """How many lines :func:`numbered_lines` counts in *data*, which ends with a newline."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def prepare_lines(task: tuple[str, bool, str | None, list[tuple[int, bytes]]]) -> Prepared:
+    """Parse and prepare ``(format, shingle?, stage folder, numbered JSON lines)``."""
+    converter_key, shingle, stage, lines = task
     numbered = [(number, parse_line(line, converter_key)) for number, line in lines]
-    return prepare_records(numbered, shingle=shingle)
+    return prepare_records(numbered, shingle=shingle, stage=stage)
+
+
+def prepare_range(task: tuple[str, bool, str | None, str, int, int, int]) -> Prepared:
+    """Read bytes ``start:end`` of a JSON lines file (whole lines; *number* lines come before
+    them) and prepare them: ``(format, shingle?, stage folder, path, start, end, number)``."""
+    converter_key, shingle, stage, path, start, end, number = task
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    lines = list(numbered_lines(io.BytesIO(data), number))
+    prepared = prepare_lines((converter_key, shingle, stage, lines))
+    prepared.end = end
+    return prepared

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from bot.models import Original, Speaker, SpeakerAlias, SpeakerHandle, utcnow
 from bot.originals.known import KNOWN_SPEAKERS, OFFICE_HANDLES, KnownSpeaker
+from bot.originals.records import Record
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,28 @@ def holder_on(office: str, when: date | datetime) -> str | None:
             if starts_ok and ends_ok:
                 return known.name
     return None
+
+
+SpeakerKey = tuple[str, ...]
+"""Who an original's speaker is, as :func:`speaker_key` tells it (JSON-able)."""
+
+
+def speaker_key(record: Record) -> SpeakerKey | None:
+    """Who speaks in *record*, before the speakers table is asked (pure).
+
+    ``("name", name)``: the holder of an office handle's office on the post's date, or the
+    author's name when there is no handle; ``("handle", platform, handle, name)``: an
+    author's own handle (lower case), with the name to give a speaker made for it.
+    """
+    handle = (record.author_handle or "").lower()
+    office = OFFICE_HANDLES.get((record.platform, handle)) if handle else None
+    if office is not None:
+        holder = holder_on(office, record.posted_at) if record.posted_at else None
+        return ("name", holder) if holder else None
+    if handle:
+        name = record.author_name or "@" + (record.author_handle or handle)
+        return ("handle", record.platform, handle, name)
+    return ("name", record.author_name) if record.author_name else None
 
 
 def president_on(when: date | datetime) -> str | None:

@@ -10,20 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from bot.match.index import index_originals, unindex
+from bot.match.index import BulkIndex, index_originals, unindex
 from bot.models import MatchRow, Original, OriginalRevision, Speaker, SpeakerAlias
-from bot.originals.known import OFFICE_HANDLES
-from bot.originals.prepare import fingerprint
+from bot.originals.prepare import STAGE_COLUMNS, STAGE_TABLE, Staged, fingerprint, sqlite_time
 from bot.originals.records import Record
 from bot.originals.speakers import (
     author_speaker,
     fold,
     get_or_create_speaker,
-    holder_on,
     seed_known_speakers,
+    speaker_key,
 )
 from bot.originals.transcripts import split_transcript
 
@@ -71,25 +71,22 @@ class Speakers:
     seeded: bool = False
 
     def for_record(self, session: Session, record: Record) -> int | None:
-        handle = (record.author_handle or "").lower()
-        office = OFFICE_HANDLES.get((record.platform, handle)) if handle else None
-        if office is not None:
-            holder = holder_on(office, record.posted_at) if record.posted_at else None
-            return self.for_name(session, holder) if holder else None
-        if handle:
-            key = (record.platform, "@" + handle)
-            if key not in self.by_key:
-                speaker = author_speaker(
-                    session, platform=record.platform, handle=handle, name=None
-                )
-                if speaker is None:
-                    name = record.author_name or "@" + (record.author_handle or handle)
-                    speaker = get_or_create_speaker(
-                        session, name, handles=[(record.platform, handle)]
-                    )
-                self.by_key[key] = speaker.id
-            return self.by_key[key]
-        return self.for_name(session, record.author_name)
+        return self.for_key(session, speaker_key(record))
+
+    def for_key(self, session: Session, key: Sequence[str] | None) -> int | None:
+        """The speaker id for a :func:`~bot.originals.speakers.speaker_key` (made if new)."""
+        if key is None:
+            return None
+        if key[0] == "name":
+            return self.for_name(session, key[1])
+        _, platform, handle, name = key
+        cached = (platform, "@" + handle)
+        if cached not in self.by_key:
+            speaker = author_speaker(session, platform=platform, handle=handle, name=None)
+            if speaker is None:
+                speaker = get_or_create_speaker(session, name, handles=[(platform, handle)])
+            self.by_key[cached] = speaker.id
+        return self.by_key[cached]
 
     def for_name(self, session: Session, name: str | None) -> int | None:
         if not name:
@@ -237,15 +234,9 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
-    """A UTC time as SQLAlchemy's SQLite DATETIME stores it ("%Y-%m-%d %H:%M:%S.%f")."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    if value.year < 1000:
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+def _highest_id(connection: Connection) -> int:
+    result = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals")
+    return int(result.scalar_one())
 
 
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]], now: datetime) -> list[int]:
@@ -258,9 +249,9 @@ def _insert_rows(connection: Connection, rows: list[dict[str, Any]], now: dateti
     id seen before the insert.
     """
     sqlite = connection.dialect.name == "sqlite"
-    before = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals").scalar()
-    stamp: Any = _sqlite_time(now) if sqlite else now.astimezone(UTC)
-    when: Any = _sqlite_time if sqlite else (lambda value: value)
+    before = _highest_id(connection)
+    stamp: Any = sqlite_time(now) if sqlite else now.astimezone(UTC)
+    when: Any = sqlite_time if sqlite else (lambda value: value)
     params = [
         (
             row["platform"], row["post_id"], row["url"], row["author_name"],
@@ -348,6 +339,122 @@ def write_records(
         index_originals(connection, to_index)
     session.close()
     return written
+
+
+def write_staged(
+    connection: Connection,
+    schema: str,
+    staged: Staged,
+    *,
+    now: datetime,
+    speakers: Speakers,
+    staging: BulkIndex | None = None,
+) -> Written:
+    """Store a batch from a stage file attached as *schema* (SQLite; :func:`bot.db.attached`):
+    new rows are copied in SQL and their shingles staged in *staging*; changed ones go
+    through :func:`write_records` (re-indexed there); equal ones are left alone.
+
+    Runs in the caller's transaction. The stage file holds posts only, each once
+    (:func:`bot.originals.prepare.stage_batch`).
+    """
+    session = Session(bind=connection)
+    if not speakers.seeded:
+        seed_known_speakers(session)
+        speakers.seeded = True
+    linked = [(key, speakers.for_key(session, orjson.loads(key))) for key in staged.speakers]
+    session.flush()
+    session.close()
+    run = connection.exec_driver_sql
+    run(
+        "CREATE TEMP TABLE IF NOT EXISTS qc_speaker_keys (key TEXT PRIMARY KEY, speaker_id INTEGER)"
+    )
+    if linked:
+        run("INSERT OR REPLACE INTO qc_speaker_keys VALUES (?, ?)", linked)
+    rows = f"{schema}.{STAGE_TABLE}"
+    existing = run(
+        f"SELECT s.seq, o.content_hash = s.content_hash FROM {rows} s JOIN originals o "
+        "ON o.platform = s.platform AND o.post_id = s.post_id"
+    ).fetchall()
+    stored = orjson.dumps([seq for seq, _ in existing]).decode()
+    changed = [seq for seq, same in existing if not same]
+    before = _highest_id(connection)
+    stamp = sqlite_time(now)
+    columns = ", ".join(STAGE_COLUMNS)
+    new = "s.seq NOT IN (SELECT value FROM json_each(?))"
+    added = run(
+        f"INSERT INTO originals (id, {columns}, speaker_id, created_at, updated_at) "
+        f"SELECT ? + s.seq, {', '.join('s.' + name for name in STAGE_COLUMNS)}, k.speaker_id, "
+        f"?, ? FROM {rows} s LEFT JOIN qc_speaker_keys k ON k.key = s.speaker WHERE {new} "
+        "ORDER BY s.seq",
+        (before, stamp, stamp, stored),
+    ).rowcount
+    if staging is not None:
+        staging.add_select(
+            f"SELECT ? + s.seq, s.shingles, s.postings FROM {rows} s "
+            f"WHERE s.shingles IS NOT NULL AND {new}",
+            (before, stored),
+        )
+    new_rows: list[Outcome] = ["added"] * added
+    equal_rows: list[Outcome] = ["unchanged"] * (len(existing) - len(changed))
+    outcomes = new_rows + equal_rows
+    written = Written(outcomes, [])
+    if changed:
+        fetched = run(
+            f"SELECT {columns} FROM {rows} WHERE seq IN (SELECT value FROM json_each(?)) "
+            "ORDER BY seq",
+            (orjson.dumps(changed).decode(),),
+        ).fetchall()
+        records = [_staged_record(*row) for row in fetched]
+        revised = write_records(
+            connection,
+            records,
+            now=now,
+            speakers=speakers,
+            index_new=False,
+            hashes=[row[-1] for row in fetched],
+        )
+        written.outcomes += revised.outcomes
+    return written
+
+
+def _staged_record(
+    platform: str,
+    post_id: str,
+    url: str | None,
+    author_name: str | None,
+    author_handle: str | None,
+    posted_at: str | None,
+    title: str | None,
+    text: str,
+    kind: str,
+    status: str,
+    is_retweet: int,
+    _content_hash: str,
+) -> Record:
+    return Record(
+        platform=platform,
+        post_id=post_id,
+        text=text,
+        url=url,
+        author_name=author_name,
+        author_handle=author_handle,
+        posted_at=_parse_sqlite_time(posted_at),
+        title=title,
+        kind=kind,
+        status=status,
+        is_retweet=bool(is_retweet),
+    )
+
+
+def _parse_sqlite_time(value: str | None) -> datetime | None:
+    """The UTC time :func:`~bot.originals.prepare.sqlite_time` wrote."""
+    if value is None:
+        return None
+    date_part, _, clock = value.partition(" ")
+    year, month, day = (int(part) for part in date_part.split("-"))
+    hms, _, micro = clock.partition(".")
+    hour, minute, second = (int(part) for part in hms.split(":"))
+    return datetime(year, month, day, hour, minute, second, int(micro or 0), tzinfo=UTC)
 
 
 def _passage_rows(
