@@ -308,16 +308,92 @@ def test_bulk_index_reindexes_a_changed_text(engine: Engine, tmp_path: Path) -> 
 
 
 def _snapshot(engine: Engine) -> tuple[object, ...]:
-    """Everything an import writes that does not depend on row ids or the clock."""
+    """Everything an import writes that does not depend on row ids: every column of every
+    original (its speaker by name), the earlier texts kept, the speakers and the index."""
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT platform, post_id, text, url, author_name, author_handle, kind, status, "
-                "is_retweet, content_hash, parent_id IS NULL FROM originals ORDER BY platform, "
-                "post_id"
+                "SELECT o.platform, o.post_id, o.text, o.url, o.author_name, o.author_handle, "
+                "o.posted_at, o.title, o.kind, o.status, o.is_retweet, o.content_hash, "
+                "o.parent_id IS NULL, o.position, o.created_at, o.updated_at, o.resolved_at, "
+                "s.name FROM originals o LEFT JOIN speakers s ON s.id = o.speaker_id "
+                "ORDER BY o.platform, o.post_id"
             )
         ).all()
-    return (tuple(map(tuple, rows)), *_index_by_post(engine))
+        revisions = connection.execute(
+            text(
+                "SELECT o.post_id, r.text, r.status FROM original_revisions r "
+                "JOIN originals o ON o.id = r.original_id ORDER BY o.post_id, r.id"
+            )
+        ).all()
+        speakers = connection.execute(text("SELECT name FROM speakers ORDER BY name")).all()
+    return (
+        tuple(map(tuple, rows)),
+        tuple(map(tuple, revisions)),
+        tuple(map(tuple, speakers)),
+        *_index_by_post(engine),
+    )
+
+
+def test_staged_batches_store_exactly_what_one_process_does(engine: Engine, tmp_path: Path) -> None:
+    """New, equal and changed posts, office handles on either side of an inauguration, names
+    without handles, retweets, a post twice in one batch and bad lines: workers that stage
+    their batches in files leave the same database as one process, import after import."""
+
+    def post(number: int, text_: str, **extra: object) -> dict[str, object]:
+        return {"platform": "twitter", "post_id": str(number), "text": text_, **extra}
+
+    first = [
+        post(1, "The harbour bridge opens to cyclists on Monday morning.", author_handle="Quill"),
+        post(2, "Snow is expected across the valley tonight and tomorrow.", author_handle="quill"),
+        post(3, "Our office hours change next week for the holiday.", author_name="Bea Marrow"),
+        post(4, "Thank you to every volunteer at the food bank today!", author_handle="POTUS",
+             posted_at="2021-01-20T18:00:00+00:00"),
+        post(5, "Thank you to every volunteer at the food bank today!", author_handle="POTUS",
+             posted_at="2021-01-20T15:00:00+00:00"),
+        post(6, "RT @Quill: The harbour bridge opens to cyclists on Monday morning.",
+             author_handle="ferryfan", is_retweet=True),
+    ]  # fmt: skip
+    second = [
+        post(1, "The harbour bridge opens to cyclists on Tuesday morning.", author_handle="Quill"),
+        post(2, "Snow is expected across the valley tonight and tomorrow.", author_handle="quill"),
+        post(7, "Ferries run every twenty minutes on the weekend.", author_handle="ferryfan"),
+        post(8, "A new reading room opens in the east wing.", author_name="Bea Marrow",
+             title="Library notice"),
+        post(9, "Short one."),
+        post(9, "Short one, corrected."),
+        post(3, "Our office hours change next week for the holidays.", author_name="Bea Marrow"),
+    ]  # fmt: skip
+    runs = []
+    for rows in (first, second):
+        path = tmp_path / f"run{len(runs)}.jsonl"
+        lines = [json.dumps(row) for row in rows]
+        path.write_text("\n".join([*lines[:3], "not json", *lines[3:]]) + "\n")
+        runs.append(path)
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    db.upgrade(other)
+    for path in runs:
+        pooled = import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=3)
+        alone = import_file(other, path, now=NOW, bulk_index=True, workers=0, batch_size=3)
+        assert pooled.to_json() == alone.to_json()
+        assert _snapshot(engine) == _snapshot(other)
+    # by hand, the second run: 1 and 3 changed, 2 equal, 7 and 8 new, 9 new then changed
+    assert (pooled.added, pooled.updated, pooled.unchanged) == (3, 3, 1)
+    assert [line for line, _ in pooled.rejected] == [4]
+    with engine.connect() as connection:
+        speakers = dict(
+            connection.execute(
+                text(
+                    "SELECT o.post_id, s.name FROM originals o "
+                    "LEFT JOIN speakers s ON s.id = o.speaker_id"
+                )
+            ).all()
+        )
+    # POTUS before noon Eastern (17:00 UTC) on 2021-01-20 is still the outgoing president
+    assert (speakers["4"], speakers["5"]) == ("Joe Biden", "Donald J. Trump")
+    assert speakers["3"] == speakers["8"] == "Bea Marrow"
+    assert speakers["1"] == speakers["2"]
+    other.dispose()
 
 
 @pytest.mark.parametrize("name", ["tweets.jsonl", "originals.jsonl", "whitehouse.jsonl"])
