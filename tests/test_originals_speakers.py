@@ -8,12 +8,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.models import Original, Speaker, SpeakerHandle
+from bot.originals.known import holder_on
 from bot.originals.speakers import (
     attribution,
     find_speaker,
     fold,
     get_or_create_speaker,
-    holder_on,
     president_on,
     seed_known_speakers,
 )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.originals.known import holder_on
 from bot.originals.records import from_whitehouse
-from bot.originals.speakers import holder_on
 from bot.originals.transcripts import MAX_PASSAGE, PRESS, resolve_label, split_transcript
 
 BRIEFING_ID = (

@@ -1,13 +1,19 @@
 """Built-in facts about well-known public figures: names, roles, terms and account handles.
 
-Data, not logic: :mod:`bot.originals.speakers` seeds these into the speakers table and
-answers "who held this office on that date" from the terms below.
+:mod:`bot.originals.speakers` seeds these into the speakers table; :func:`holder_on` answers
+"who held this office on that date" from the terms below, and :func:`speaker_key` who speaks
+in a record before the speakers table is asked. No database here: import workers use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.originals.records import Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +150,50 @@ OFFICE_HANDLES: dict[tuple[str, str], str] = {
     ("twitter", "vp"): "vice president",
     ("twitter", "presssec"): "press secretary",
 }
+
+
+_EASTERN = ZoneInfo("America/New_York")
+_NOON = time(12, 0)
+
+
+def holder_on(office: str, when: date | datetime) -> str | None:
+    """Who held *office* ("president", "vice president", "press secretary") on that day.
+
+    A term changes hands at noon Eastern; a bare date names the holder at the end of that day.
+    """
+    if isinstance(when, datetime):
+        local = when.astimezone(_EASTERN) if when.tzinfo else when
+        day, before_noon = local.date(), local.time() < _NOON
+    else:
+        day, before_noon = when, False
+    for known in KNOWN_SPEAKERS:
+        for term in known.terms:
+            if term.office != office:
+                continue
+            starts_ok = day > term.start or (day == term.start and not before_noon)
+            ends_ok = term.end is None or day < term.end or (day == term.end and before_noon)
+            if starts_ok and ends_ok:
+                return known.name
+    return None
+
+
+SpeakerKey = tuple[str, ...]
+"""Who an original's speaker is, as :func:`speaker_key` tells it (JSON-able)."""
+
+
+def speaker_key(record: Record) -> SpeakerKey | None:
+    """Who speaks in *record*, before the speakers table is asked (pure).
+
+    ``("name", name)``: the holder of an office handle's office on the post's date, or the
+    author's name when there is no handle; ``("handle", platform, handle, name)``: an
+    author's own handle (lower case), with the name to give a speaker made for it.
+    """
+    handle = (record.author_handle or "").lower()
+    office = OFFICE_HANDLES.get((record.platform, handle)) if handle else None
+    if office is not None:
+        holder = holder_on(office, record.posted_at) if record.posted_at else None
+        return ("name", holder) if holder else None
+    if handle:
+        name = record.author_name or "@" + (record.author_handle or handle)
+        return ("handle", record.platform, handle, name)
+    return ("name", record.author_name) if record.author_name else None

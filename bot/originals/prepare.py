@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 
 from bot.match.shingles import batch_packed_shingles
+from bot.originals.known import speaker_key
 from bot.originals.records import CONVERTERS, Record
-from bot.originals.speakers import speaker_key
 
 
 @dataclass(slots=True)

@@ -11,22 +11,23 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from bot.models import Original, Speaker, SpeakerAlias, SpeakerHandle, utcnow
-from bot.originals.known import KNOWN_SPEAKERS, OFFICE_HANDLES, KnownSpeaker
-from bot.originals.records import Record
+from bot.originals.known import (
+    KNOWN_SPEAKERS,
+    OFFICE_HANDLES,
+    KnownSpeaker,
+    holder_on,
+)
 
 log = logging.getLogger(__name__)
 
 Attribution = Literal["match", "mismatch", "unknown"]
 
-_EASTERN = ZoneInfo("America/New_York")
-_NOON = time(12, 0)
 
 # Leading words that are titles, not names ("President Trump", "Sen. Warren").
 _TITLES = frozenset(
@@ -156,49 +157,6 @@ def _surname(folded_name: str) -> str | None:
 
 
 # -- offices --------------------------------------------------------------------------------
-
-
-def holder_on(office: str, when: date | datetime) -> str | None:
-    """Who held *office* ("president", "vice president", "press secretary") on that day.
-
-    A term changes hands at noon Eastern; a bare date names the holder at the end of that day.
-    """
-    if isinstance(when, datetime):
-        local = when.astimezone(_EASTERN) if when.tzinfo else when
-        day, before_noon = local.date(), local.time() < _NOON
-    else:
-        day, before_noon = when, False
-    for known in KNOWN_SPEAKERS:
-        for term in known.terms:
-            if term.office != office:
-                continue
-            starts_ok = day > term.start or (day == term.start and not before_noon)
-            ends_ok = term.end is None or day < term.end or (day == term.end and before_noon)
-            if starts_ok and ends_ok:
-                return known.name
-    return None
-
-
-SpeakerKey = tuple[str, ...]
-"""Who an original's speaker is, as :func:`speaker_key` tells it (JSON-able)."""
-
-
-def speaker_key(record: Record) -> SpeakerKey | None:
-    """Who speaks in *record*, before the speakers table is asked (pure).
-
-    ``("name", name)``: the holder of an office handle's office on the post's date, or the
-    author's name when there is no handle; ``("handle", platform, handle, name)``: an
-    author's own handle (lower case), with the name to give a speaker made for it.
-    """
-    handle = (record.author_handle or "").lower()
-    office = OFFICE_HANDLES.get((record.platform, handle)) if handle else None
-    if office is not None:
-        holder = holder_on(office, record.posted_at) if record.posted_at else None
-        return ("name", holder) if holder else None
-    if handle:
-        name = record.author_name or "@" + (record.author_handle or handle)
-        return ("handle", record.platform, handle, name)
-    return ("name", record.author_name) if record.author_name else None
 
 
 def president_on(when: date | datetime) -> str | None:

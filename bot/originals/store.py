@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.match.index import BulkIndex, index_originals, unindex
 from bot.models import MatchRow, Original, OriginalRevision, Speaker, SpeakerAlias
+from bot.originals.known import speaker_key
 from bot.originals.prepare import STAGE_COLUMNS, STAGE_TABLE, Staged, fingerprint, sqlite_time
 from bot.originals.records import Record
 from bot.originals.speakers import (
@@ -23,7 +24,6 @@ from bot.originals.speakers import (
     fold,
     get_or_create_speaker,
     seed_known_speakers,
-    speaker_key,
 )
 from bot.originals.transcripts import split_transcript
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.originals.speakers import fold, holder_on
+from bot.originals.known import holder_on
+from bot.originals.speakers import fold
 
 PRESS = "Q (press)"
 MAX_PASSAGE = 1200  # a longer turn is cut at paragraph breaks into pieces about this long
