@@ -307,11 +307,16 @@ class BulkIndex:
 
 
 def index_missing(
-    connection: Connection, *, page: int = 10_000, progress: Callable[[int], None] | None = None
+    connection: Connection,
+    *,
+    page: int = 10_000,
+    progress: Callable[[int], None] | None = None,
+    upto: int | None = None,
 ) -> int:
     """Index, in bulk, every original without an index entry (whole transcripts excepted).
 
-    Completes the index after an interrupted import or one run without indexing. Memory
+    Completes the index after an interrupted import or one run without indexing; *upto*
+    looks only at originals with ids up to it (an import's own are indexed already). Memory
     stays bounded (*page* texts at a time). Runs in the caller's transaction; returns how
     many originals were indexed. *progress* is called with the running count after each page.
     """
@@ -320,10 +325,11 @@ def index_missing(
     last, count = 0, 0
     while True:
         rows = connection.exec_driver_sql(
-            f"SELECT id, text FROM originals o WHERE id > {mark} AND kind <> 'transcript' "
+            f"SELECT id, text FROM originals o WHERE id > {mark} AND id <= {mark} "
+            "AND kind <> 'transcript' "
             "AND NOT EXISTS (SELECT 1 FROM match_docs d WHERE d.original_id = o.id) "
             f"ORDER BY id LIMIT {mark}",
-            (last, page),
+            (last, upto if upto is not None else 2**63 - 1, page),
         ).fetchall()
         if not rows:
             break

@@ -41,7 +41,7 @@ from bot.originals.prepare import (
     prepare_records,
 )
 from bot.originals.records import Record
-from bot.originals.store import Speakers, write_records, write_staged
+from bot.originals.store import Speakers, highest_id, write_records, write_staged
 
 FORMATS = ("auto", "jsonl", "csv", "tta", "tweets", "whitehouse")
 BATCH = 10_000
@@ -380,6 +380,7 @@ def import_file(
             if bulk:
                 with connection.begin():
                     staging = BulkIndex(connection, "qc_scratch" if folder else "temp")
+                    known = highest_id(connection)  # what came before is checked at the end
             stage = folder.name if folder is not None and workers > 0 else None
             for prepared in _prepared(source, batch_size, workers, shingle=bulk, stage=stage):
                 read = prepared.end
@@ -401,7 +402,7 @@ def import_file(
             if staging is not None:
                 with connection.begin():
                     staging.finish()
-                    index_missing(connection)  # what an interrupted run left unindexed
+                    index_missing(connection, upto=known)  # what a run cut short left
                 if progress is not None:
                     progress(source.size, source.size)
     finally:

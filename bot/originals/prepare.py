@@ -81,7 +81,7 @@ def fingerprint(
         "rt" if is_retweet else "",
         position,
     )
-    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    joined = "\x1f".join(["" if part is None else str(part) for part in parts])
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 

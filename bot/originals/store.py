@@ -234,7 +234,8 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _highest_id(connection: Connection) -> int:
+def highest_id(connection: Connection) -> int:
+    """The highest id among the originals (0 when there are none)."""
     result = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals")
     return int(result.scalar_one())
 
@@ -249,7 +250,7 @@ def _insert_rows(connection: Connection, rows: list[dict[str, Any]], now: dateti
     id seen before the insert.
     """
     sqlite = connection.dialect.name == "sqlite"
-    before = _highest_id(connection)
+    before = highest_id(connection)
     stamp: Any = sqlite_time(now) if sqlite else now.astimezone(UTC)
     when: Any = sqlite_time if sqlite else (lambda value: value)
     params = [
@@ -377,7 +378,7 @@ def write_staged(
     ).fetchall()
     stored = orjson.dumps([seq for seq, _ in existing]).decode()
     changed = [seq for seq, same in existing if not same]
-    before = _highest_id(connection)
+    before = highest_id(connection)
     stamp = sqlite_time(now)
     columns = ", ".join(STAGE_COLUMNS)
     new = "s.seq NOT IN (SELECT value FROM json_each(?))"
