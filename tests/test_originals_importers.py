@@ -291,6 +291,28 @@ def test_bulk_index_completes_an_interrupted_import(engine: Engine) -> None:
     assert _indexed(engine) == expected
 
 
+def test_index_missing_up_to_an_id_leaves_later_originals_alone(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.match.index import index_missing
+
+    path = tmp_path / "posts.jsonl"
+    rows = [
+        {"platform": "twitter", "post_id": str(n), "text": f"Tide tables for pier {n} are out."}
+        for n in range(5)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    import_file(engine, path, now=NOW, index=False)
+    ids = sorted(o.id for o in _originals(engine).values())
+    assert len(ids) == 5
+    with engine.begin() as connection:
+        assert index_missing(connection, upto=ids[1]) == 2
+    assert _indexed(engine) == set(ids[:2])
+    with engine.begin() as connection:
+        assert index_missing(connection) == 3
+    assert _indexed(engine) == set(ids)
+
+
 def test_bulk_index_reindexes_a_changed_text(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "posts.jsonl"
     row = {"platform": "twitter", "post_id": "7", "text": "The ferry leaves at noon sharp."}
