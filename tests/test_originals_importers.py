@@ -357,7 +357,10 @@ def _snapshot(engine: Engine) -> tuple[object, ...]:
     )
 
 
-def test_staged_batches_store_exactly_what_one_process_does(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("index", [True, False], ids=["indexed in bulk", "not indexed"])
+def test_staged_batches_store_exactly_what_one_process_does(
+    engine: Engine, tmp_path: Path, index: bool
+) -> None:
     """New, equal and changed posts, office handles on either side of an inauguration, names
     without handles, retweets, a post twice in one batch and bad lines: workers that stage
     their batches in files leave the same database as one process, import after import."""
@@ -395,8 +398,12 @@ def test_staged_batches_store_exactly_what_one_process_does(engine: Engine, tmp_
     other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     db.upgrade(other)
     for path in runs:
-        pooled = import_file(engine, path, now=NOW, bulk_index=True, workers=2, batch_size=3)
-        alone = import_file(other, path, now=NOW, bulk_index=True, workers=0, batch_size=3)
+        pooled = import_file(
+            engine, path, now=NOW, index=index, bulk_index=index, workers=2, batch_size=3
+        )
+        alone = import_file(
+            other, path, now=NOW, index=index, bulk_index=index, workers=0, batch_size=3
+        )
         assert pooled.to_json() == alone.to_json()
         assert _snapshot(engine) == _snapshot(other)
     # by hand, the second run: 1 and 3 changed, 2 equal, 7 and 8 new, 9 new then changed

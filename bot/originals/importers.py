@@ -354,7 +354,13 @@ def import_file(
     def store_staged(connection: Connection, staged: Staged) -> None:
         with attached(connection, "qc_batch", staged.path), connection.begin():
             written = write_staged(
-                connection, "qc_batch", staged, now=stamp, speakers=speakers, staging=staging
+                connection,
+                "qc_batch",
+                staged,
+                now=stamp,
+                speakers=speakers,
+                staging=staging,
+                index=index,
             )
         os.remove(staged.path)
         for outcome in written.outcomes:
@@ -362,16 +368,18 @@ def import_file(
         if progress is not None:
             progress(int(read * share), source.size)
 
-    # A bulk import on SQLite stages in a scratch folder: the workers' batches (stage files,
-    # copied from in SQL) and the shingles for the bulk build (a scratch database file).
+    # On SQLite a bulk import (or one without indexing) stages in a scratch folder: the
+    # workers' batches (stage files, copied from in SQL) and the shingles for the bulk build
+    # (a scratch database file). An import indexing batch by batch cannot use stage files.
     sqlite = engine.dialect.name == "sqlite"
-    folder = tempfile.TemporaryDirectory(prefix="quotecheck-import-") if bulk and sqlite else None
+    stage_files = sqlite and (bulk or not index)
+    folder = tempfile.TemporaryDirectory(prefix="quotecheck-import-") if stage_files else None
     try:
         with ExitStack() as stack:
             connection = stack.enter_context(engine.connect())
             stack.enter_context(sqlite_pragmas(connection, cache_size=-SQLITE_CACHE_KIB))
             connection.commit()  # end what the PRAGMAs began: each batch is its own transaction
-            if folder is not None:
+            if folder is not None and bulk:
                 scratch = Path(folder.name) / "scratch.db"
                 stack.enter_context(attached(connection, "qc_scratch", scratch))
                 connection.exec_driver_sql("PRAGMA qc_scratch.journal_mode=OFF")
@@ -379,7 +387,7 @@ def import_file(
                 connection.commit()
             if bulk:
                 with connection.begin():
-                    staging = BulkIndex(connection, "qc_scratch" if folder else "temp")
+                    staging = BulkIndex(connection, "qc_scratch" if sqlite else "temp")
                     known = highest_id(connection)  # what came before is checked at the end
             stage = folder.name if folder is not None and workers > 0 else None
             for prepared in _prepared(source, batch_size, workers, shingle=bulk, stage=stage):

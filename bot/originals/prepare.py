@@ -121,22 +121,23 @@ def prepare_records(
     records = prepared.records
     prepared.hashes = [record_hash(record) for record in records]
     prepared.shingles = [None] * len(records)
-    if not shingle:
-        return prepared
-    posts = [i for i, record in enumerate(records) if record.kind != "transcript"]
-    packed = batch_packed_shingles([records[i].text for i in posts])
-    for i, shingles in zip(posts, packed, strict=True):
-        prepared.shingles[i] = shingles
-    if stage is not None and records and _stageable(records, posts):
+    if shingle:
+        posts = [i for i, record in enumerate(records) if record.kind != "transcript"]
+        packed = batch_packed_shingles([records[i].text for i in posts])
+        for i, shingles in zip(posts, packed, strict=True):
+            prepared.shingles[i] = shingles
+    if stage is not None and records and _stageable(records):
         prepared.staged = stage_batch(stage, records, prepared.hashes, prepared.shingles)
         prepared.records, prepared.hashes, prepared.shingles = [], [], []
     return prepared
 
 
-def _stageable(records: Sequence[Record], posts: Sequence[int]) -> bool:
+def _stageable(records: Sequence[Record]) -> bool:
     """Whether a batch can go through a stage file: no transcript (its passages are split
     where it is stored) and no post twice (the later line is an update of the earlier)."""
-    return len(posts) == len(records) and len({record.key for record in records}) == len(records)
+    if any(record.kind == "transcript" for record in records):
+        return False
+    return len({record.key for record in records}) == len(records)
 
 
 STAGE_TABLE = "qc_rows"

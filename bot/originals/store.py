@@ -350,10 +350,11 @@ def write_staged(
     now: datetime,
     speakers: Speakers,
     staging: BulkIndex | None = None,
+    index: bool = True,
 ) -> Written:
     """Store a batch from a stage file attached as *schema* (SQLite; :func:`bot.db.attached`):
     new rows are copied in SQL and their shingles staged in *staging*; changed ones go
-    through :func:`write_records` (re-indexed there); equal ones are left alone.
+    through :func:`write_records` (re-indexed there, with *index*); equal ones are left alone.
 
     Runs in the caller's transaction. The stage file holds posts only, each once
     (:func:`bot.originals.prepare.stage_batch`).
@@ -411,6 +412,7 @@ def write_staged(
             records,
             now=now,
             speakers=speakers,
+            index=index,
             index_new=False,
             hashes=[row[-1] for row in fetched],
         )
