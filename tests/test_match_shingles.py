@@ -27,6 +27,9 @@ VOCABULARY = ["harbour", "ferry", "bakers", "council", "the", "a", "of", "noon",
 def _batch(texts: list[str], window: int = WINDOW) -> list[set[int]]:
     offsets, values = batch_indexed_shingles(texts, window)
     assert len(offsets) == len(texts) + 1
+    ascending = values[1:] > values[:-1]  # each text's values sorted, none twice
+    bounds = offsets.tolist()
+    assert all(ascending[a : max(a, b - 1)].all() for a, b in zip(bounds, bounds[1:], strict=False))
     return [set(values[offsets[i] : offsets[i + 1]].tolist()) for i in range(len(texts))]
 
 
@@ -54,6 +57,16 @@ def test_batch_agrees_with_one_text_at_a_time_on_awkward_texts() -> None:
 @given(st.lists(st.text(max_size=80), max_size=8), st.integers(min_value=1, max_value=4))
 def test_batch_agrees_with_one_text_at_a_time_on_any_texts(texts: list[str], window: int) -> None:
     assert _batch(texts, window) == [indexed_shingles(text, window) for text in texts]
+
+
+def test_batch_agrees_in_a_batch_of_more_texts_than_an_int16_counts() -> None:
+    """Over 32,767 texts the batch sorts by a wider text number: the same result."""
+    texts = [f"notice {n} for the pier {n % 97} is out on day {n % 31}" for n in range(33_000)]
+    texts[-1] = texts[0]  # a repeated text far apart in the batch
+    found = _batch(texts, 1)
+    assert found[-1] == found[0]
+    sample = [0, 1, 32_766, 32_767, 32_768, 32_999]
+    assert [found[i] for i in sample] == [indexed_shingles(texts[i]) for i in sample]
 
 
 def test_batch_agrees_on_real_tweets(shared_data: Path) -> None:

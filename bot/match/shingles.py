@@ -223,7 +223,10 @@ def batch_indexed_shingles(
         extra = [_combine(hashes[starts[i] : ends[i]].tolist()) for i in short.tolist()]
         docs = np.concatenate((docs, short))
         values = np.concatenate((values, np.array(extra, dtype=np.int64)))
-    order = np.lexsort((values, docs))
+    # By text, then value: a quicksort of the values, then a stable (radix) sort by text.
+    order = np.argsort(values)
+    by_text = docs[order].astype(np.int16 if len(texts) <= np.iinfo(np.int16).max else np.int64)
+    order = order[np.argsort(by_text, kind="stable")]
     docs, values = docs[order], values[order]
     first = np.ones(len(values), dtype=bool)
     first[1:] = (values[1:] != values[:-1]) | (docs[1:] != docs[:-1])

