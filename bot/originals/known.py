@@ -181,6 +181,11 @@ SpeakerKey = tuple[str, ...]
 """Who an original's speaker is, as :func:`speaker_key` tells it (JSON-able)."""
 
 
+def is_office_handle(platform: str, handle: str | None) -> bool:
+    """Whether *handle* speaks for an office (its speaker depends on the date)."""
+    return bool(handle) and (platform, (handle or "").lower()) in OFFICE_HANDLES
+
+
 def speaker_key(record: Record) -> SpeakerKey | None:
     """Who speaks in *record*, before the speakers table is asked (pure).
 

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from bot.match.shingles import batch_packed_shingles
-from bot.originals.known import speaker_key
+from bot.originals.known import is_office_handle, speaker_key
 from bot.originals.records import CONVERTERS, Record
 
 
@@ -69,19 +69,20 @@ def fingerprint(
     position: int | None,
 ) -> str:
     """A fingerprint of everything an import sets; equal fingerprints mean nothing changed."""
-    parts = (
-        text,
-        url,
-        author_name,
-        author_handle,
-        posted_at.isoformat() if posted_at else None,
-        title,
-        kind,
-        status,
-        "rt" if is_retweet else "",
-        position,
+    joined = "\x1f".join(  # a missing value and an empty one are the same: ""
+        (
+            text,
+            url or "",
+            author_name or "",
+            author_handle or "",
+            posted_at.isoformat() if posted_at else "",
+            title or "",
+            kind,
+            status,
+            "rt" if is_retweet else "",
+            "" if position is None else str(position),
+        )
     )
-    joined = "\x1f".join(["" if part is None else str(part) for part in parts])
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -159,12 +160,19 @@ def stage_batch(
     descriptor, path = tempfile.mkstemp(prefix="batch-", suffix=".db", dir=folder)
     os.close(descriptor)
     keys: dict[str, None] = {}
+    known: dict[tuple[str, str | None, str | None], str | None] = {}  # by author
     rows = []
     for seq, (record, content_hash, pair) in enumerate(
         zip(records, hashes, shingles, strict=True), start=1
     ):
-        key = speaker_key(record)
-        speaker = orjson.dumps(key).decode() if key is not None else None
+        author = (record.platform, record.author_handle, record.author_name)
+        if author in known:
+            speaker = known[author]
+        else:
+            key = speaker_key(record)
+            speaker = orjson.dumps(key).decode() if key is not None else None
+            if not is_office_handle(record.platform, record.author_handle):  # not by date
+                known[author] = speaker
         if speaker is not None:
             keys.setdefault(speaker)
         blob, listed = pair if pair is not None else (None, None)
