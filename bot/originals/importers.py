@@ -220,28 +220,41 @@ def _ranges(raw: IO[bytes], lines: int) -> Iterator[tuple[int, int, int]]:
     pending = b""
     while True:
         block = raw.read(RANGE_READ_BYTES)
-        data = pending + block
+        data = pending + block if pending else block
         if not block:
             if data:
                 yield start, start + len(data), number
             return
-        cut = position = count = 0
-        while (found := data.find(b"\n", position)) >= 0:
-            position = found + 1
-            count += 1
-            if count == lines:
-                yield start, start + position - cut, number
-                number += line_count(data[cut:position])
-                start += position - cut
-                cut, count = position, 0
+        cut = 0
+        while (end := _after_lines(data, cut, lines)) > 0:
+            yield start, start + end - cut, number
+            number += line_count(data, cut, end)
+            start += end - cut
+            cut = end
         if len(data) - cut > MAX_RANGE_BYTES:  # long lines (or bare CRs): cut by size too
             end = data.rfind(b"\n", cut) + 1 or data.rfind(b"\r", cut, len(data) - 1) + 1
             if end > cut:  # (not at a CR that is the last byte: a LF may follow it)
                 yield start, start + end - cut, number
-                number += line_count(data[cut:end])
+                number += line_count(data, cut, end)
                 start += end - cut
                 cut = end
         pending = data[cut:]
+
+
+def _after_lines(data: bytes, start: int, lines: int) -> int:
+    """Where the *lines*-th LF from *start* ends (0 when *data* holds fewer): counted a
+    stretch at a time, so the Python loop only walks the last stretch."""
+    position, wanted = start, lines
+    while position < len(data):
+        stop = min(position + 65_536, len(data))
+        found = data.count(b"\n", position, stop)
+        if found >= wanted:
+            for _ in range(wanted):
+                position = data.index(b"\n", position, stop) + 1
+            return position
+        wanted -= found
+        position = stop
+    return 0
 
 
 def _prepared(

@@ -247,9 +247,14 @@ def numbered_lines(lines: Iterable[bytes], number: int = 0) -> Iterable[tuple[in
                 yield number, part
 
 
-def line_count(data: bytes) -> int:
-    """How many lines :func:`numbered_lines` counts in *data*, which ends with a newline."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+def line_count(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """How many lines :func:`numbered_lines` counts in ``data[start:end]``, which ends with a
+    line end (not a CR that a LF follows)."""
+    end = len(data) if end is None else end
+    count = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) < 0:
+        return count
+    return count + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
 def prepare_lines(task: tuple[str, bool, str | None, list[tuple[int, bytes]]]) -> Prepared:
