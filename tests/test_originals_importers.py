@@ -439,6 +439,30 @@ def test_worker_processes_import_exactly_what_one_process_does(
     other.dispose()
 
 
+@pytest.mark.parametrize(
+    ("index", "large", "staged"),
+    [(False, True, True), (False, False, False), (True, True, True), (True, False, False)],
+)
+def test_large_files_go_through_worker_stage_files_by_default(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, index: bool, large: bool, staged: bool
+) -> None:
+    from bot.originals import importers
+
+    calls = {"n": 0}
+    real = importers.write_staged
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "write_staged", counting)
+    monkeypatch.setattr(importers, "BULK_INDEX_BYTES", 1 if large else 1 << 40)
+    monkeypatch.setattr(importers, "WORKERS", 2)  # as on any machine with two CPUs or more
+    summary = import_file(engine, DATA / "originals.jsonl", now=NOW, index=index)
+    assert summary.added == 4
+    assert (calls["n"] > 0) == staged
+
+
 def test_worker_processes_number_lines_as_text_mode_does(engine: Engine, tmp_path: Path) -> None:
     """Blank lines, a bare CR line ending and bad lines: the same line numbers either way."""
     good = json.dumps({"platform": "twitter", "post_id": "1", "text": "Bridges open at nine."})

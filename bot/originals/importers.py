@@ -317,7 +317,11 @@ def import_file(
     the shingles of new originals are staged and written in one sorted pass at the end,
     which then also completes the index after an interrupted run; changed ones are
     re-indexed batch by batch. A JSON lines file is parsed and shingled by *workers*
-    processes (by default :data:`WORKERS` when indexing in bulk, else none).
+    processes (by default :data:`WORKERS` when indexing in bulk, or for a file of 8 MB and
+    more imported into SQLite without indexing; else none). On SQLite the workers write each
+    batch of posts to a stage file that the import copies from in SQL
+    (:func:`~bot.originals.store.write_staged`); a batch with a transcript or a post twice
+    comes back to this process instead.
     """
     source = open_source(Path(path), fmt)
     summary = ImportSummary()
@@ -325,8 +329,13 @@ def import_file(
     stamp = now or utcnow()
     large = source.size >= BULK_INDEX_BYTES
     bulk = index and (large if bulk_index is None else bulk_index)
-    if workers is None:  # without shingling, the main process alone is faster
-        workers = WORKERS if bulk else 0
+    # On SQLite a bulk import (or one without indexing) stages in a scratch folder: the
+    # workers' batches (stage files, copied from in SQL) and the shingles for the bulk build
+    # (a scratch database file). An import indexing batch by batch cannot use stage files.
+    sqlite = engine.dialect.name == "sqlite"
+    stage_files = sqlite and (bulk or not index)
+    if workers is None:  # they pay off when they shingle or write stage files, on large files
+        workers = WORKERS if bulk or (large and stage_files) else 0
     share = 0.8 if bulk else 1.0  # of the progress bar for reading the file
     batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
     staging: BulkIndex | None = None
@@ -381,11 +390,6 @@ def import_file(
         if progress is not None:
             progress(int(read * share), source.size)
 
-    # On SQLite a bulk import (or one without indexing) stages in a scratch folder: the
-    # workers' batches (stage files, copied from in SQL) and the shingles for the bulk build
-    # (a scratch database file). An import indexing batch by batch cannot use stage files.
-    sqlite = engine.dialect.name == "sqlite"
-    stage_files = sqlite and (bulk or not index)
     folder = tempfile.TemporaryDirectory(prefix="quotecheck-import-") if stage_files else None
     try:
         with ExitStack() as stack:
@@ -395,6 +399,7 @@ def import_file(
             if folder is not None and bulk:
                 scratch = Path(folder.name) / "scratch.db"
                 stack.enter_context(attached(connection, "qc_scratch", scratch))
+                # No journal: a failed batch ends the import, and the scratch file with it.
                 connection.exec_driver_sql("PRAGMA qc_scratch.journal_mode=OFF")
                 connection.exec_driver_sql("PRAGMA qc_scratch.synchronous=OFF")
                 connection.commit()
