@@ -39,8 +39,9 @@ def originals_import(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes parsing and shingling a JSON lines file (default: 2 when a file "
-            "of 8 MB or more is indexed in bulk, none on one CPU; 0 = all in this process).",
+            help="Processes parsing and shingling a JSON lines file (default: 2 for a file "
+            "of 8 MB or more, indexed in bulk or imported into SQLite without indexing; none "
+            "on one CPU; 0 = all in this process).",
         ),
     ] = None,
 ) -> None:
