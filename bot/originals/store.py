@@ -74,7 +74,7 @@ class Speakers:
         return self.for_key(session, speaker_key(record))
 
     def for_key(self, session: Session, key: Sequence[str] | None) -> int | None:
-        """The speaker id for a :func:`~bot.originals.speakers.speaker_key` (made if new)."""
+        """The speaker id for a :func:`~bot.originals.known.speaker_key` (made if new)."""
         if key is None:
             return None
         if key[0] == "name":
