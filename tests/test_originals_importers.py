@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlmodel import Session
 
 from bot import db
@@ -461,6 +461,46 @@ def test_large_files_go_through_worker_stage_files_by_default(
     summary = import_file(engine, DATA / "originals.jsonl", now=NOW, index=index)
     assert summary.added == 4
     assert (calls["n"] > 0) == staged
+
+
+@pytest.mark.parametrize("workers", [2, 0], ids=["stage files", "one process"])
+def test_no_other_writer_can_take_ids_while_a_batch_counts_them(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """New originals get ids counted up from the highest one: when that is read, the batch
+    already holds the write lock, so another writer waits instead of taking those ids."""
+    import sqlite3
+
+    from bot.originals import store
+
+    database = engine.url.database
+    assert database
+    seen: list[str] = []
+    real = store.highest_id
+
+    def another_writer_tries_first(connection: Connection) -> int:
+        other = sqlite3.connect(database, timeout=0)
+        try:
+            other.execute("INSERT INTO speakers (name) VALUES (?)", (f"Intruder {len(seen)}",))
+            other.commit()
+            seen.append("wrote")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return real(connection)
+
+    path = tmp_path / "one_author.jsonl"
+    rows = [  # one author: only the first batch writes (a new speaker) before counting ids
+        {"platform": "twitter", "post_id": str(n), "author_handle": "QuayWatch",
+         "text": f"Berth {n} is free from noon until the evening tide."}
+        for n in range(1, 5)
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    monkeypatch.setattr(store, "highest_id", another_writer_tries_first)
+    summary = import_file(engine, path, now=NOW, bulk_index=True, workers=workers, batch_size=1)
+    assert summary.added == 4
+    assert len(seen) >= 4 and set(seen) == {"database is locked"}
 
 
 def test_worker_processes_number_lines_as_text_mode_does(engine: Engine, tmp_path: Path) -> None:

@@ -234,6 +234,17 @@ _COLUMNS = (
 )  # fmt: skip
 
 
+def hold_write_lock(connection: Connection) -> None:
+    """On SQLite, take the database's write lock now, for the rest of the transaction.
+
+    New originals get their ids counted up from the highest one: with the lock held from
+    before that is read, no other writer can take those ids in between. (A DELETE that
+    deletes nothing starts a write transaction.) PostgreSQL needs nothing: it reads the ids
+    back."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("DELETE FROM originals WHERE 0")
+
+
 def highest_id(connection: Connection) -> int:
     """The highest id among the originals (0 when there are none)."""
     result = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM originals")
@@ -306,6 +317,7 @@ def write_records(
     the caller (a bulk build at the end of a large import), and the new passages of
     transcripts come back in ``Written.unindexed``. *hashes* are the records' content hashes
     when already computed (:func:`bot.originals.prepare.record_hash`)."""
+    hold_write_lock(connection)
     session = Session(bind=connection)
     if not speakers.seeded:
         seed_known_speakers(session)
@@ -359,6 +371,7 @@ def write_staged(
     Runs in the caller's transaction. The stage file holds posts only, each once
     (:func:`bot.originals.prepare.stage_batch`).
     """
+    hold_write_lock(connection)
     session = Session(bind=connection)
     if not speakers.seeded:
         seed_known_speakers(session)
