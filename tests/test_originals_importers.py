@@ -503,6 +503,33 @@ def test_no_other_writer_can_take_ids_while_a_batch_counts_them(
     assert len(seen) >= 4 and set(seen) == {"database is locked"}
 
 
+def test_a_batch_of_long_texts_is_written_early(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transcripts are split into many passages, all held while a batch is written: a batch
+    is flushed once its texts come to MAX_BATCH_CHARS, whatever its count."""
+    from bot.originals import importers
+
+    batches: list[int] = []
+    real = importers.write_records
+
+    def counting(connection: Connection, records: list[object], **kwargs: object) -> object:
+        batches.append(len(records))
+        return real(connection, records, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importers, "write_records", counting)
+    monkeypatch.setattr(importers, "MAX_BATCH_CHARS", 100)
+    path = tmp_path / "long.jsonl"
+    rows = [
+        {"platform": "twitter", "post_id": str(n), "text": f"Ferry timetable {n}: " + "ok " * 20}
+        for n in range(5)
+    ]  # each about 80 characters: two make a batch
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    summary = import_file(engine, path, now=NOW, workers=0)
+    assert summary.added == 5
+    assert batches == [2, 2, 1]
+
+
 def test_worker_processes_number_lines_as_text_mode_does(engine: Engine, tmp_path: Path) -> None:
     """Blank lines, a bare CR line ending and bad lines: the same line numbers either way."""
     good = json.dumps({"platform": "twitter", "post_id": "1", "text": "Bridges open at nine."})

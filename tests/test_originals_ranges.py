@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.originals import importers
-from bot.originals.importers import _ranges
+from bot.originals.importers import _line_chunks, _ranges
 from bot.originals.prepare import numbered_lines
 
 
@@ -80,3 +80,11 @@ def test_pieces_agree_with_reading_the_whole_file(
         patch.setattr(importers, "RANGE_READ_BYTES", read)
         patch.setattr(importers, "MAX_RANGE_BYTES", cap)
         assert _pieces(data, lines) == _whole(data)
+
+
+def test_line_chunks_stop_at_the_byte_bound_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importers, "MAX_RANGE_BYTES", 50)
+    data = b"".join(b'{"text": "%s"}\n' % (b"y" * 20) for _ in range(7))  # 33 bytes a line
+    chunks = list(_line_chunks(io.BytesIO(data), 1_000))
+    assert [len(chunk) for chunk in chunks] == [2, 2, 2, 1]
+    assert [number for chunk in chunks for number, _ in chunk] == list(range(1, 8))

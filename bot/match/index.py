@@ -48,6 +48,7 @@ RELATIVE_WEIGHT = 0.2
 MAX_QUERY_SHINGLES = 120
 """A longer quote is looked up by an even sample of this many shingles."""
 _CHUNK = 500  # ids per IN (…) / rows per executemany batch
+_SHINGLE_BATCH = 2_000  # texts shingled at once when staging (passages can be long)
 SORT_CACHE_KIB = 4096  # SQLite's page cache while it sorts a bulk build's postings
 SORT_THREADS = min(4, os.cpu_count() or 1)  # helper threads SQLite may sort them with
 
@@ -271,15 +272,15 @@ class BulkIndex:
         )
 
     def add_texts(self, items: Sequence[tuple[int, str]]) -> None:
-        """Stage these ``(original_id, text)`` pairs (shingled here, all at once)."""
-        if not items:
-            return
-        packed = batch_packed_shingles([text for _, text in items])
-        rows = [
-            (original_id, blob, listed)
-            for (original_id, _), (blob, listed) in zip(items, packed, strict=True)
-        ]
-        self.add(rows)
+        """Stage these ``(original_id, text)`` pairs (shingled here, a few thousand at once:
+        the words of a batch are held in memory while it is shingled)."""
+        for chunk in _batched(items, _SHINGLE_BATCH):
+            packed = batch_packed_shingles([text for _, text in chunk])
+            rows = [
+                (original_id, blob, listed)
+                for (original_id, _), (blob, listed) in zip(chunk, packed, strict=True)
+            ]
+            self.add(rows)
 
     def finish(self) -> int:
         """Write what was staged into the index; returns how many originals it indexed."""

@@ -54,8 +54,11 @@ WORKERS = min(2, _CPUS) if _CPUS > 1 else 0
 none on one CPU, where they would only take turns with it."""
 SQLITE_CACHE_KIB = 64 << 10  # the page cache of the importing connection, while it imports
 MAX_REJECTS_KEPT = 1_000
+MAX_BATCH_CHARS = 8_000_000
+"""A batch is written early once its texts hold this many characters (long transcripts
+are split into many passages, all held while the batch is written)."""
 RANGE_READ_BYTES = 1 << 22
-MAX_RANGE_BYTES = 64 << 20  # a piece of a file is cut at a line end from this size on
+MAX_RANGE_BYTES = 16 << 20  # a worker's piece of a file is cut at a line end from this size on
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -202,13 +205,16 @@ def iter_records(source: _Source) -> Iterator[tuple[int, Record | str]]:
 
 
 def _line_chunks(stream: IO[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
-    """The non-blank lines of *stream*, numbered as text mode numbers them, *size* at a time."""
+    """The non-blank lines of *stream*, numbered as text mode numbers them, *size* at a time
+    (fewer when they come to :data:`MAX_RANGE_BYTES`)."""
     chunk: list[tuple[int, bytes]] = []
+    held = 0
     for entry in numbered_lines(stream):
         chunk.append(entry)
-        if len(chunk) >= size:
+        held += len(entry[1])
+        if len(chunk) >= size or held >= MAX_RANGE_BYTES:
             yield chunk
-            chunk = []
+            chunk, held = [], 0
     if chunk:
         yield chunk
 
@@ -340,8 +346,10 @@ def import_file(
     batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
     staging: BulkIndex | None = None
     read = 0  # bytes of the file that the workers read (0: the file's own position tells)
+    held = 0  # characters of text in the batch (a batch of transcripts is flushed early)
 
     def flush(connection: Connection) -> None:
+        nonlocal held
         if not batch:
             return
         entries = list(batch.values())
@@ -370,6 +378,7 @@ def import_file(
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         summary.passages += written.passages
         batch.clear()
+        held = 0
         if progress is not None:
             progress(int((read or source.raw.tell()) * share), source.size)
 
@@ -422,7 +431,8 @@ def import_file(
                     if record.key in batch:
                         flush(connection)  # the same original twice: the later line counts
                     batch[record.key] = (record, fingerprint, shingles)
-                    if len(batch) >= batch_size:
+                    held += len(record.text)
+                    if len(batch) >= batch_size or held >= MAX_BATCH_CHARS:
                         flush(connection)
             flush(connection)
             if staging is not None:
