@@ -41,7 +41,7 @@ from bot.originals.prepare import (
     prepare_records,
 )
 from bot.originals.records import Record
-from bot.originals.store import Speakers, highest_id, write_records, write_staged
+from bot.originals.store import Speakers, Written, highest_id, write_records, write_staged
 
 FORMATS = ("auto", "jsonl", "csv", "tta", "tweets", "whitehouse")
 BATCH = 10_000
@@ -305,6 +305,98 @@ def _prepared(
             raise
 
 
+@dataclass
+class _Run:
+    """One import under way: the batch being gathered, what was written, the bulk stage."""
+
+    source: _Source
+    index: bool
+    bulk: bool
+    stamp: datetime
+    progress: Progress | None
+    summary: ImportSummary = field(default_factory=ImportSummary)
+    speakers: Speakers = field(default_factory=Speakers)
+    staging: BulkIndex | None = None
+    batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = field(
+        default_factory=dict
+    )
+    held: int = 0  # characters of text in the batch (a batch of transcripts is flushed early)
+    read: int = 0  # bytes of the file that the workers read (0: the file's own position tells)
+
+    def take(self, connection: Connection, prepared: Prepared, batch_size: int) -> None:
+        """Count a prepared batch's rejects; store it (a stage file) or gather its records."""
+        self.read = prepared.end
+        for number, reason in prepared.rejects:
+            self.summary.reject(number, reason)
+        if prepared.staged is not None:
+            self.flush(connection)  # the lines before it first
+            self.store_staged(connection, prepared.staged)
+            return
+        for record, fingerprint, shingles in zip(
+            prepared.records, prepared.hashes, prepared.shingles, strict=True
+        ):
+            if record.key in self.batch:
+                self.flush(connection)  # the same original twice: the later line counts
+            self.batch[record.key] = (record, fingerprint, shingles)
+            self.held += len(record.text)
+            if len(self.batch) >= batch_size or self.held >= MAX_BATCH_CHARS:
+                self.flush(connection)
+
+    def flush(self, connection: Connection) -> None:
+        """Write the gathered records in one transaction (new ones staged when in bulk)."""
+        if not self.batch:
+            return
+        entries = list(self.batch.values())
+        with connection.begin():
+            written = write_records(
+                connection,
+                [record for record, _, _ in entries],
+                now=self.stamp,
+                speakers=self.speakers,
+                index=self.index,
+                index_new=not self.bulk,
+                hashes=[fingerprint for _, fingerprint, _ in entries],
+            )
+            if self.staging is not None:
+                self.staging.add(
+                    [
+                        (original_id, *shingles)
+                        for (_, _, shingles), original_id, outcome in zip(
+                            entries, written.ids, written.outcomes, strict=True
+                        )
+                        if outcome == "added" and shingles is not None
+                    ]
+                )
+                self.staging.add_texts(written.unindexed)
+        self.batch.clear()
+        self.held = 0
+        self._count(written)
+
+    def store_staged(self, connection: Connection, staged: Staged) -> None:
+        """Copy a worker's stage file in, in one transaction, and delete it."""
+        with attached(connection, "qc_batch", staged.path), connection.begin():
+            written = write_staged(
+                connection,
+                "qc_batch",
+                staged,
+                now=self.stamp,
+                speakers=self.speakers,
+                staging=self.staging,
+                index=self.index,
+            )
+        os.remove(staged.path)
+        self._count(written)
+
+    def _count(self, written: Written) -> None:
+        for outcome in written.outcomes:
+            setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        self.summary.passages += written.passages
+        if self.progress is not None:
+            share = 0.8 if self.bulk else 1.0  # of the progress bar for reading the file
+            position = self.read or self.source.raw.tell()
+            self.progress(int(position * share), self.source.size)
+
+
 def import_file(
     engine: Engine,
     path: str | Path,
@@ -330,9 +422,6 @@ def import_file(
     comes back to this process instead.
     """
     source = open_source(Path(path), fmt)
-    summary = ImportSummary()
-    speakers = Speakers()
-    stamp = now or utcnow()
     large = source.size >= BULK_INDEX_BYTES
     bulk = index and (large if bulk_index is None else bulk_index)
     # On SQLite a bulk import (or one without indexing) stages in a scratch folder: the
@@ -342,63 +431,7 @@ def import_file(
     stage_files = sqlite and (bulk or not index)
     if workers is None:  # they pay off when they shingle or write stage files, on large files
         workers = WORKERS if bulk or (large and stage_files) else 0
-    share = 0.8 if bulk else 1.0  # of the progress bar for reading the file
-    batch: dict[tuple[str, str], tuple[Record, str, tuple[bytes, str] | None]] = {}
-    staging: BulkIndex | None = None
-    read = 0  # bytes of the file that the workers read (0: the file's own position tells)
-    held = 0  # characters of text in the batch (a batch of transcripts is flushed early)
-
-    def flush(connection: Connection) -> None:
-        nonlocal held
-        if not batch:
-            return
-        entries = list(batch.values())
-        with connection.begin():
-            written = write_records(
-                connection,
-                [record for record, _, _ in entries],
-                now=stamp,
-                speakers=speakers,
-                index=index,
-                index_new=not bulk,
-                hashes=[fingerprint for _, fingerprint, _ in entries],
-            )
-            if staging is not None:
-                staging.add(
-                    [
-                        (original_id, *shingles)
-                        for (_, _, shingles), original_id, outcome in zip(
-                            entries, written.ids, written.outcomes, strict=True
-                        )
-                        if outcome == "added" and shingles is not None
-                    ]
-                )
-                staging.add_texts(written.unindexed)
-        for outcome in written.outcomes:
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-        summary.passages += written.passages
-        batch.clear()
-        held = 0
-        if progress is not None:
-            progress(int((read or source.raw.tell()) * share), source.size)
-
-    def store_staged(connection: Connection, staged: Staged) -> None:
-        with attached(connection, "qc_batch", staged.path), connection.begin():
-            written = write_staged(
-                connection,
-                "qc_batch",
-                staged,
-                now=stamp,
-                speakers=speakers,
-                staging=staging,
-                index=index,
-            )
-        os.remove(staged.path)
-        for outcome in written.outcomes:
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if progress is not None:
-            progress(int(read * share), source.size)
-
+    run = _Run(source, index=index, bulk=bulk, stamp=now or utcnow(), progress=progress)
     folder = tempfile.TemporaryDirectory(prefix="quotecheck-import-") if stage_files else None
     try:
         with ExitStack() as stack:
@@ -412,32 +445,18 @@ def import_file(
                 connection.exec_driver_sql("PRAGMA qc_scratch.journal_mode=OFF")
                 connection.exec_driver_sql("PRAGMA qc_scratch.synchronous=OFF")
                 connection.commit()
+            known = 0
             if bulk:
                 with connection.begin():
-                    staging = BulkIndex(connection, "qc_scratch" if sqlite else "temp")
+                    run.staging = BulkIndex(connection, "qc_scratch" if sqlite else "temp")
                     known = highest_id(connection)  # what came before is checked at the end
             stage = folder.name if folder is not None and workers > 0 else None
             for prepared in _prepared(source, batch_size, workers, shingle=bulk, stage=stage):
-                read = prepared.end
-                for number, reason in prepared.rejects:
-                    summary.reject(number, reason)
-                if prepared.staged is not None:
-                    flush(connection)  # the lines before it first
-                    store_staged(connection, prepared.staged)
-                    continue
-                for record, fingerprint, shingles in zip(
-                    prepared.records, prepared.hashes, prepared.shingles, strict=True
-                ):
-                    if record.key in batch:
-                        flush(connection)  # the same original twice: the later line counts
-                    batch[record.key] = (record, fingerprint, shingles)
-                    held += len(record.text)
-                    if len(batch) >= batch_size or held >= MAX_BATCH_CHARS:
-                        flush(connection)
-            flush(connection)
-            if staging is not None:
+                run.take(connection, prepared, batch_size)
+            run.flush(connection)
+            if run.staging is not None:
                 with connection.begin():
-                    staging.finish()
+                    run.staging.finish()
                     index_missing(connection, upto=known)  # what a run cut short left
                 if progress is not None:
                     progress(source.size, source.size)
@@ -446,4 +465,4 @@ def import_file(
         source.raw.close()
         if folder is not None:
             folder.cleanup()
-    return summary
+    return run.summary
