@@ -530,6 +530,34 @@ def test_a_batch_of_long_texts_is_written_early(
     assert batches == [2, 2, 1]
 
 
+@pytest.mark.parametrize("workers", [2, 0], ids=["stage files", "one process"])
+def test_progress_moves_forward_and_ends_at_the_file_size(
+    engine: Engine, tmp_path: Path, workers: int
+) -> None:
+    path = tmp_path / "posts.jsonl"
+    rows = [
+        {"platform": "twitter", "post_id": str(n), "text": f"Lock {n} opens at the turn."}
+        for n in range(30)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    size = path.stat().st_size
+    seen: list[tuple[int, int]] = []
+    import_file(
+        engine,
+        path,
+        now=NOW,
+        bulk_index=True,
+        workers=workers,
+        batch_size=7,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert len(seen) >= 5  # one a batch of 7, then the end
+    assert all(total == size for _, total in seen)
+    done = [position for position, _ in seen]
+    assert done == sorted(done) and 0 < done[0] < size
+    assert done[-1] == size
+
+
 def test_worker_processes_number_lines_as_text_mode_does(engine: Engine, tmp_path: Path) -> None:
     """Blank lines, a bare CR line ending and bad lines: the same line numbers either way."""
     good = json.dumps({"platform": "twitter", "post_id": "1", "text": "Bridges open at nine."})
