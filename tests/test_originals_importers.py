@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import db
@@ -602,6 +603,48 @@ def test_bulk_import_on_postgres_builds_the_same_index_as_on_sqlite(
     docs, postings = _index_by_post(pg_engine)
     assert docs and postings
     assert (docs, postings) == _index_by_post(engine)
+
+
+def _pg_primary_key(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a "
+                    "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+                    "WHERE c.conrelid = 'match_shingles'::regclass AND c.contype = 'p' "
+                    "ORDER BY array_position(c.conkey, a.attnum)"
+                )
+            ).scalars()
+        )
+
+
+def test_postgres_bulk_builds_into_an_empty_index_and_into_a_filled_one_alike(
+    engine: Engine, pg_engine: Engine, tmp_path: Path
+) -> None:
+    """Into an empty index PostgreSQL fills the postings first and builds the primary key
+    after; into a filled one it inserts in key order. Both leave what SQLite leaves, and
+    the key is there afterwards (a posting twice is refused)."""
+    second = tmp_path / "more.jsonl"
+    rows = [
+        {"platform": "twitter", "post_id": f"9{n}", "text": f"Quay {n} closes for repairs in May."}
+        for n in range(6)
+    ]
+    second.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for path in (DATA / "tweets.jsonl", second):
+        import_file(pg_engine, path, now=NOW, bulk_index=True, workers=0)
+        import_file(engine, path, now=NOW, bulk_index=True, workers=0)
+        assert _pg_primary_key(pg_engine) == ["shingle", "original_id"]
+        assert _index_by_post(pg_engine) == _index_by_post(engine)
+    with pg_engine.connect() as connection:
+        shingle, original_id = connection.execute(
+            text("SELECT shingle, original_id FROM match_shingles LIMIT 1")
+        ).one()
+        with pytest.raises(IntegrityError):
+            connection.execute(
+                text("INSERT INTO match_shingles VALUES (:s, :o)"),
+                {"s": shingle, "o": original_id},
+            )
 
 
 def test_bulk_index_completes_an_interrupted_import_on_postgres(pg_engine: Engine) -> None:

@@ -51,6 +51,7 @@ _CHUNK = 500  # ids per IN (…) / rows per executemany batch
 _SHINGLE_BATCH = 2_000  # texts shingled at once when staging (passages can be long)
 SORT_CACHE_KIB = 4096  # SQLite's page cache while it sorts a bulk build's postings
 SORT_THREADS = min(4, os.cpu_count() or 1)  # helper threads SQLite may sort them with
+PG_KEY_BUILD_MEMORY = "256MB"  # PostgreSQL's sort memory while it builds an empty index's key
 
 T = TypeVar("T")
 
@@ -291,13 +292,17 @@ class BulkIndex:
             else "j.value"
         )
         source = f"{self._table} s" if self._pg else f"{self._table} s, json_each(s.postings) j"
-        # SQLite sorts the postings fastest in small runs (a 4 MB page cache, not a large one)
-        # merged by helper threads: at 1M originals 15 µs an original instead of 27.
-        with sqlite_pragmas(self.connection, cache_size=-SORT_CACHE_KIB, threads=SORT_THREADS):
-            self.connection.exec_driver_sql(
-                f"INSERT INTO match_shingles (shingle, original_id) SELECT {expand}, "
-                f"s.original_id FROM {source} WHERE {fresh} ORDER BY 1, 2 ON CONFLICT DO NOTHING"
-            )
+        select = f"SELECT {expand}, s.original_id FROM {source} WHERE {fresh}"
+        if self._pg and self._postings_empty():
+            self._fill_then_key(select)
+        else:
+            # SQLite sorts the postings fastest in small runs (a 4 MB page cache, not a large
+            # one) merged by helper threads: at 1M originals 15 µs an original instead of 27.
+            with sqlite_pragmas(self.connection, cache_size=-SORT_CACHE_KIB, threads=SORT_THREADS):
+                self.connection.exec_driver_sql(
+                    f"INSERT INTO match_shingles (shingle, original_id) {select} "
+                    "ORDER BY 1, 2 ON CONFLICT DO NOTHING"
+                )
         result = self.connection.exec_driver_sql(
             "INSERT INTO match_docs (original_id, shingles) "
             f"SELECT s.original_id, s.shingles FROM {self._table} s WHERE {fresh}"
@@ -305,6 +310,32 @@ class BulkIndex:
         if not self._scratch:
             self.connection.exec_driver_sql(f"DROP TABLE {self._table}")
         return int(result.rowcount or 0)
+
+    def _postings_empty(self) -> bool:
+        """Whether the index has no postings; on PostgreSQL, then locked so it stays so."""
+        run = self.connection.exec_driver_sql
+        if run("SELECT 1 FROM match_shingles LIMIT 1").first() is not None:
+            return False
+        run("LOCK TABLE match_shingles IN ACCESS EXCLUSIVE MODE")
+        return run("SELECT 1 FROM match_shingles LIMIT 1").first() is None
+
+    def _fill_then_key(self, select: str) -> None:
+        """PostgreSQL, into an empty index: insert the postings without the primary key, then
+        build the key in one sorted pass, not a btree filled row by row (at 300k originals
+        the bulk build took 10 s instead of 27). The table stays locked until the transaction
+        ends; nothing searched it yet. Each staged original's shingles are distinct and each
+        original is staged once, so no row comes twice."""
+        run = self.connection.exec_driver_sql
+        name = run(
+            "SELECT conname FROM pg_constraint "
+            "WHERE conrelid = 'match_shingles'::regclass AND contype = 'p'"
+        ).scalar_one()
+        run(f'ALTER TABLE match_shingles DROP CONSTRAINT "{name}"')
+        run(f"INSERT INTO match_shingles (shingle, original_id) {select}")
+        run(f"SET LOCAL maintenance_work_mem = '{PG_KEY_BUILD_MEMORY}'")
+        run(
+            f'ALTER TABLE match_shingles ADD CONSTRAINT "{name}" PRIMARY KEY (shingle, original_id)'
+        )
 
 
 def index_missing(
