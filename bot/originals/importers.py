@@ -232,18 +232,17 @@ def _ranges(raw: IO[bytes], lines: int) -> Iterator[tuple[int, int, int]]:
                 yield start, start + len(data), number
             return
         cut = 0
-        while (end := _after_lines(data, cut, lines)) > 0:
+        while True:
+            end = _after_lines(data, cut, lines)
+            if not end and len(data) - cut > MAX_RANGE_BYTES:  # long lines or bare CRs: by size
+                # (not at a CR that is the last byte: a LF may follow it)
+                end = data.rfind(b"\n", cut) + 1 or data.rfind(b"\r", cut, len(data) - 1) + 1
+            if end <= cut:
+                break
             yield start, start + end - cut, number
             number += line_count(data, cut, end)
             start += end - cut
             cut = end
-        if len(data) - cut > MAX_RANGE_BYTES:  # long lines (or bare CRs): cut by size too
-            end = data.rfind(b"\n", cut) + 1 or data.rfind(b"\r", cut, len(data) - 1) + 1
-            if end > cut:  # (not at a CR that is the last byte: a LF may follow it)
-                yield start, start + end - cut, number
-                number += line_count(data, cut, end)
-                start += end - cut
-                cut = end
         pending = data[cut:]
 
 

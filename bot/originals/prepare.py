@@ -33,7 +33,6 @@ class Staged:
     """A batch written to a stage file (:func:`stage_batch`) instead of sent back."""
 
     path: str
-    count: int
     speakers: list[str]
     """The distinct speaker keys of its rows (JSON, :func:`speaker_key`), first seen first."""
 
@@ -200,7 +199,7 @@ def stage_batch(
         connection.execute("COMMIT")
     finally:
         connection.close()
-    return Staged(path, len(rows), list(keys))
+    return Staged(path, list(keys))
 
 
 def sqlite_time(value: datetime | None) -> str | None:
