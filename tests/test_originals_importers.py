@@ -4,6 +4,7 @@ import gzip
 import json
 import shutil
 from array import array
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def _originals(engine: Engine) -> dict[tuple[str, str], Original]:
     with Session(engine) as session:
         rows = session.exec(select(Original)).scalars().all()  # type: ignore[call-overload]
         return {(row.platform, row.post_id): row for row in rows}
+
+
+def _write_jsonl(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
 
 
 def _indexed(engine: Engine) -> set[int]:
@@ -302,7 +307,7 @@ def test_index_missing_up_to_an_id_leaves_later_originals_alone(
         {"platform": "twitter", "post_id": str(n), "text": f"Tide tables for pier {n} are out."}
         for n in range(5)
     ]
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(path, rows)
     import_file(engine, path, now=NOW, index=False)
     ids = sorted(o.id for o in _originals(engine).values())
     assert len(ids) == 5
@@ -497,7 +502,7 @@ def test_no_other_writer_can_take_ids_while_a_batch_counts_them(
          "text": f"Berth {n} is free from noon until the evening tide."}
         for n in range(1, 5)
     ]  # fmt: skip
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(path, rows)
     monkeypatch.setattr(store, "highest_id", another_writer_tries_first)
     summary = import_file(engine, path, now=NOW, bulk_index=True, workers=workers, batch_size=1)
     assert summary.added == 4
@@ -525,7 +530,7 @@ def test_a_batch_of_long_texts_is_written_early(
         {"platform": "twitter", "post_id": str(n), "text": f"Ferry timetable {n}: " + "ok " * 20}
         for n in range(5)
     ]  # each about 80 characters: two make a batch
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(path, rows)
     summary = import_file(engine, path, now=NOW, workers=0)
     assert summary.added == 5
     assert batches == [2, 2, 1]
@@ -540,7 +545,7 @@ def test_progress_moves_forward_and_ends_at_the_file_size(
         {"platform": "twitter", "post_id": str(n), "text": f"Lock {n} opens at the turn."}
         for n in range(30)
     ]
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(path, rows)
     size = path.stat().st_size
     seen: list[tuple[int, int]] = []
     import_file(
@@ -630,7 +635,7 @@ def test_postgres_bulk_builds_into_an_empty_index_and_into_a_filled_one_alike(
         {"platform": "twitter", "post_id": f"9{n}", "text": f"Quay {n} closes for repairs in May."}
         for n in range(6)
     ]
-    second.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(second, rows)
     for path in (DATA / "tweets.jsonl", second):
         import_file(pg_engine, path, now=NOW, bulk_index=True, workers=0)
         import_file(engine, path, now=NOW, bulk_index=True, workers=0)
@@ -665,7 +670,7 @@ def test_a_failed_write_stops_a_pooled_import_and_keeps_the_batches_before_it(
         {"platform": "twitter", "post_id": str(n), "text": f"Harbour notice number {n} is out."}
         for n in range(1, 41)
     ]
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _write_jsonl(path, rows)
     calls = {"n": 0}
 
     def failing_on_the_second(name: str) -> None:  # either way a batch is written
