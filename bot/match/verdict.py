@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
+from functools import total_ordering
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -110,6 +112,41 @@ def headline(relation: Relation, attribution: AttributionCheck, status: str) -> 
     if relation == "none":
         return "not_found"
     return relation
+
+
+@total_ordering
+class Severity(Enum):
+    """A verdict's headline, ordered by how serious it is (``Severity.ALTERED > EXCERPT``).
+
+    Members are listed least serious first, as ``bot.config.SEVERITIES``.
+    """
+
+    VERBATIM = "verbatim"
+    EXCERPT = "excerpt"
+    ELIDED = "elided"
+    PARAPHRASE = "paraphrase"
+    NOT_FOUND = "not_found"
+    DELETED = "deleted"
+    ALTERED = "altered"
+    MISATTRIBUTED = "misattributed"
+
+    @property
+    def rank(self) -> int:
+        """0 for verbatim up to 7 for misattributed."""
+        return _RANKS[self]
+
+    @property
+    def label(self) -> str:
+        """The headline as people read it: "not found", "misattributed"."""
+        return self.value.replace("_", " ")
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANKS = {member: rank for rank, member in enumerate(Severity)}
 
 
 def severity(name: str) -> int:

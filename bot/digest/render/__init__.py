@@ -1,0 +1,16 @@
+"""One pure renderer per chat platform, registered explicitly in :data:`RENDERERS`.
+
+Each module has a ``name`` and ``render(digest) -> list[Message]``; the outbox
+(``bot.deliver``) sends the messages. Limits are counted the way each platform counts them.
+"""
+
+from __future__ import annotations
+
+from bot.digest.render import webhook
+from bot.digest.render.base import Message, Renderer
+
+RENDERERS: dict[str, Renderer] = {
+    "webhook": webhook,
+}
+
+__all__ = ["RENDERERS", "Message", "Renderer"]
