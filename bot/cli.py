@@ -173,4 +173,6 @@ def main(argv: list[str] | None = None) -> None:
 # Registers the commands on the Typer apps above (they import this module's helpers).
 from bot.commands import admin as _admin  # noqa: E402, F401
 from bot.commands import articles as _articles  # noqa: E402, F401
+from bot.commands import channels as _channels  # noqa: E402, F401
+from bot.commands import digest as _digest  # noqa: E402, F401
 from bot.commands import originals as _originals  # noqa: E402, F401

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         "America/New_York,UTC",
         description="Comma-separated time zones a date hint is checked in",
     )
+    delivery_max_attempts: int = Field(
+        8, gt=0, description="Attempts at sending one message before it is marked dead"
+    )
+    matrix_access_token: str | None = Field(
+        None, description="Access token of the bot's Matrix account (matrix channels)"
+    )
 
     @field_validator("database_url")
     @classmethod

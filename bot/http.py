@@ -13,6 +13,7 @@ Tests pass their own transport (respx, ``httpx.MockTransport``); no DNS happens 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import functools
 import ipaddress
 import socket
@@ -20,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -484,3 +485,25 @@ class HostThrottle:
         self._next[host] = slot + self.delay
         if slot > now:
             await self._sleep(slot - now)
+
+
+# ------------------------------------------------------------------------ what the server asks
+
+
+def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
+    """How long a 429 or 503 response asks us to wait: ``Retry-After`` as seconds or as an
+    HTTP date (RFC 9110 10.2.3); None when absent or unreadable, zero for a date passed."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        return timedelta(seconds=max(float(value), 0.0))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(moment - now, timedelta(0))

@@ -244,11 +244,15 @@ class Delivery(Leased, table=True):
     channel_id: int = Field(foreign_key="channels.id", index=True)
     part: int = Field(default=0)
     payload_json: str = text_column(nullable=False)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|dead
+    status: str = Field(default="pending", max_length=16, index=True)
+    # pending → sending → sent | failed (retried) → dead (see bot/deliver.py)
     attempts: int = Field(default=0)
     next_attempt_at: datetime | None = ts(index=True)
     last_error: str | None = text_column()
     sent_at: datetime | None = ts()
+    attempted_at: datetime | None = ts()
+    message_ref: str | None = Field(default=None, max_length=512)  # the platform's message id
+    idempotency_key: str | None = Field(default=None, max_length=64)  # Matrix txnId, requestId
 
 
 class MatchDoc(SQLModel, table=True):
