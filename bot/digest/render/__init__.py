@@ -6,11 +6,29 @@ Each module has a ``name`` and ``render(digest) -> list[Message]``; the outbox
 
 from __future__ import annotations
 
-from bot.digest.render import webhook
+from bot.digest.render import (
+    apprise,
+    discord,
+    googlechat,
+    matrix,
+    mattermost,
+    slack,
+    stdout,
+    teams,
+    webhook,
+)
 from bot.digest.render.base import Message, Renderer
 
 RENDERERS: dict[str, Renderer] = {
+    "slack": slack,
+    "mattermost": mattermost,
+    "discord": discord,
+    "teams": teams,
+    "googlechat": googlechat,
+    "matrix": matrix,
     "webhook": webhook,
+    "apprise": apprise,
+    "stdout": stdout,
 }
 
 __all__ = ["RENDERERS", "Message", "Renderer"]

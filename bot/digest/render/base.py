@@ -54,6 +54,22 @@ def json_bytes(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def json_size(body: dict[str, Any]) -> int:
+    """Bytes of *body* as UTF-8 JSON with ``json.dumps``' default spaces: never less than
+    what is sent (:meth:`Message.encode` is compact, and so is httpx's ``json=``)."""
+    return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def within_bytes(maximum: int) -> Callable[[dict[str, Any]], int | None]:
+    """A ``length`` for :func:`pack`: the :func:`json_size` of a body, None past *maximum*."""
+
+    def length(body: dict[str, Any]) -> int | None:
+        size = json_size(body)
+        return size if size <= maximum else None
+
+    return length
+
+
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units, as JavaScript counts (never less than code points)."""
     return len(text.encode("utf-16-le")) // 2

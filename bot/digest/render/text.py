@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import ModuleType
+
 from bot.digest.model import ArticleGroup, Digest, DigestItem
 from bot.digest.sanitise.plain import safe_url
 
@@ -14,8 +17,14 @@ def title(digest: Digest, label: str) -> str:
     return f"quotecheck digest for {digest.channel}, {when} ({label})"
 
 
-def continued(group: ArticleGroup, first_of_group: bool) -> str:
-    return group.title if first_of_group else f"{group.title} (continued)"
+def heading(group: ArticleGroup, items: list[DigestItem], markup: ModuleType) -> str:
+    """The article's title in *markup*, linked, shortened, marked "(continued)" when *items*
+    do not start with its first citation."""
+    title, _ = shorten(group.title, 300)
+    if items[0] is not group.items[0]:
+        title += " (continued)"
+    url = safe_url(group.url)
+    return str(markup.link(url, title) if url else markup.line(title))
 
 
 def article_line(group: ArticleGroup) -> str:
@@ -84,3 +93,41 @@ def links(group: ArticleGroup, item: DigestItem) -> list[tuple[str, str]]:
         ("earlier post", safe_url(item.previous_message_ref)),
     ]
     return [(label, url) for label, url in found if url]
+
+
+QUOTE_BUDGET = 1_500
+"""Most characters a quote takes once escaped; a longer one is shortened with a link."""
+LINE_BUDGET = 600
+"""Most characters of a name, a title or the changed words, once escaped."""
+
+
+def fitted(value: str, budget: int, escape: Callable[[str], str]) -> tuple[str, bool]:
+    """*value* escaped, shortened (with "…") until the escaped text is within *budget*."""
+    limit = budget
+    while True:
+        short, cut = shorten(value, limit)
+        escaped = escape(short)
+        if len(escaped) <= budget or limit <= 1:
+            return escaped, cut
+        limit = max(1, limit - max(1, (len(escaped) - budget) // 2))
+
+
+def item_lines(
+    group: ArticleGroup, item: DigestItem, markup: ModuleType, bold: Callable[[str], str]
+) -> list[str]:
+    """One citation as lines of *markup* (a ``bot.digest.sanitise`` module): the headline
+    and who, the quote (shortened with a link to the rest), the changes, the links."""
+    who_text, _ = fitted(who(item), 300, markup.line)
+    lines = [f"{bold(markup.line(headline(item)))} {who_text}"]
+    quote, cut = fitted(item.quote, QUOTE_BUDGET, markup.line)
+    more = rest_url(group, item) if cut else None
+    lines.append(f"“{quote}”" + (" " + markup.link(more, "read it whole") if more else ""))
+    for extra in (changed(item), real_speaker(item)):
+        if extra:
+            lines.append(fitted(extra, LINE_BUDGET, markup.line)[0])
+    found = [markup.link(url, label) for label, url in links(group, item)]
+    if item.is_update and item.previous_message_ref and not safe_url(item.previous_message_ref):
+        found.append(markup.line("updates an earlier post"))
+    if found:
+        lines.append(" · ".join(found))
+    return lines

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.digest.model import ArticleGroup, Digest, DigestItem
-from bot.digest.render.base import JSON, Message, Unit, grouped, json_bytes, pack
+from bot.digest.render.base import JSON, Message, Unit, grouped, pack, within_bytes
 from bot.digest.sanitise.plain import clean, one_line, safe_url
 
 name = "webhook"
@@ -87,10 +87,10 @@ def _build(digest: Digest, chunk: Sequence[Unit], label: str) -> dict[str, Any]:
     }
 
 
-def _length(body: dict[str, Any]) -> int | None:
-    size = len(json_bytes(body))
-    return size if size <= MAX_BYTES else None
-
-
 def render(digest: Digest) -> list[Message]:
-    return pack(digest, lambda chunk, _first, label: _build(digest, chunk, label), _length, JSON)
+    return pack(
+        digest,
+        lambda chunk, _first, label: _build(digest, chunk, label),
+        within_bytes(MAX_BYTES),
+        JSON,
+    )

@@ -5,7 +5,9 @@
   than newlines are dropped, so "@\u200beveryone" or a right-to-left override cannot trick
   a reader or a filter;
 - every "@" becomes the full-width "＠", so ``@everyone``, ``@here``, ``@channel``,
-  ``@room`` and ``@user:server`` read the same but never notify anyone.
+  ``@room`` and ``@user:server`` read the same but never notify anyone;
+- a "<" that opens something ("<!channel>", "<https://…|label>", "<b>") becomes the
+  full-width "＜", so text sent on as plain (Apprise to Slack, say) cannot form one either.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ _INVISIBLE = re.compile(
     "\U000e0000-\U000e007f\x00-\x09\x0b-\x1f\x7f-\x9f]"
 )
 _SPACES = re.compile(r"[^\S\n]+")
+_OPENING = re.compile(r"<(?=\S)")
 
 
 def clean(text: str) -> str:
@@ -25,6 +28,7 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("@", "\uff20")  # FULLWIDTH COMMERCIAL AT: no platform pings it
+    text = _OPENING.sub("\uff1c", text)  # "<!channel>", "<url|label>", "<b>": no tag forms
     return _SPACES.sub(" ", text).strip()
 
 
@@ -33,10 +37,27 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+MAX_URL = 400
+"""Longest link shown; a longer one (rare, and never needed whole) is left out."""
+
+
 def safe_url(url: str | None) -> str | None:
-    """*url* when it is an http(s) URL without spaces or control characters, else None."""
-    if not url or not url.lower().startswith(("http://", "https://")):
+    """*url* when it is an http(s) URL of at most ``MAX_URL`` characters without spaces or
+    control characters, else None."""
+    if not url or len(url) > MAX_URL or not url.lower().startswith(("http://", "https://")):
         return None
     if any(ch.isspace() or ord(ch) < 32 for ch in url) or _INVISIBLE.search(url):
         return None
     return url
+
+
+def text(value: str) -> str:
+    return clean(value)
+
+
+def line(value: str) -> str:
+    return one_line(value)
+
+
+def link(url: str, label: str) -> str:
+    return f"{one_line(label)}: {url}"
