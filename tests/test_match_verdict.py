@@ -120,3 +120,13 @@ def test_no_original_gives_relation_none_and_null_original() -> None:
     assert data["relation"] == "none"
     assert data["original"] is None
     assert data["diff"] == []
+
+
+def test_severity_orders_headlines_most_serious_highest() -> None:
+    from bot.config import SEVERITIES
+    from bot.match.verdict import Severity
+
+    assert Severity.MISATTRIBUTED > Severity.ALTERED > Severity.NOT_FOUND > Severity.VERBATIM
+    assert max(Severity.EXCERPT, Severity.DELETED) is Severity.DELETED
+    assert [s.value for s in sorted(Severity)] == list(SEVERITIES)
+    assert Severity("not_found").label == "not found"
