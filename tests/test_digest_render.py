@@ -382,3 +382,13 @@ def test_any_digest_fits_every_platform_and_carries_each_citation_once(
         messages = renderer.render(digest)
         check_limits(name, messages)
         check_each_once(digest, messages)
+
+
+def test_the_readme_lists_every_renderer_and_the_webhook_schema() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    digests = readme.split("## Digests", 1)[1].split("\n## ", 1)[0]
+    for name in RENDERERS:
+        assert f"| `{name}` |" in digests, name
+    assert "bot/digest/render/webhook.schema.json" in digests
