@@ -6,6 +6,7 @@ what to fix (the CLI turns it into exit 2).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,9 +15,10 @@ import httpx
 from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session, col, select
 
-from bot.config import CHANNEL_KINDS, SEVERITIES, ConfigError, check_cron, parse_duration
+from bot.config import CHANNEL_KINDS, SEVERITIES, ConfigError, check_schedule, parse_duration
 from bot.db import session_scope
-from bot.models import Article, Channel, Citation, Delivery, Digest, Source
+from bot.digests import split_list
+from bot.models import Article, Channel, Citation, Delivery, Digest, PostedCitation, Source
 
 SOURCE_KINDS = ("feed", "sitemap", "page", "statements")
 ARTICLE_STATUSES = ("new", "processed", "failed")
@@ -144,6 +146,9 @@ class ChannelInfo:
     schedule: str
     min_severity: str
     last_digest_at: datetime | None
+    speakers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, row: Channel) -> ChannelInfo:
@@ -156,11 +161,30 @@ class ChannelInfo:
             schedule=row.schedule,
             min_severity=row.min_severity,
             last_digest_at=row.last_digest_at,
+            speakers=split_list(row.speakers),
+            sources=split_list(row.sources),
+            platforms=split_list(row.platforms),
         )
+
+    @property
+    def filters(self) -> str:
+        """``speakers: A, B; platforms: twitter`` (empty: no filter)."""
+        parts = [
+            f"{label}: {', '.join(values)}"
+            for label, values in (
+                ("speakers", self.speakers),
+                ("sources", self.sources),
+                ("platforms", self.platforms),
+            )
+            if values
+        ]
+        return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["last_digest_at"] = self.last_digest_at.isoformat() if self.last_digest_at else None
+        for key in ("speakers", "sources", "platforms"):
+            data[key] = list(data[key])
         return data
 
 
@@ -188,8 +212,13 @@ def add_channel(
     schedule: str,
     min_severity: str,
     now: datetime,
+    speakers: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    platforms: Sequence[str] = (),
 ) -> ChannelInfo:
-    """Add a chat channel that receives digests on *schedule* (cron)."""
+    """Add a chat channel that receives digests on *schedule* (cron, or ``immediate``),
+    optionally only about some speakers, sources (a feed URL or an outlet's host name) or
+    platforms of the original."""
     name = name.strip()
     if not name or len(name) > 128:
         raise ConfigError("channel NAME must be 1 to 128 characters")
@@ -201,9 +230,17 @@ def add_channel(
     else:
         url = check_url(url, what="--url")
     try:
-        check_cron(schedule)
+        schedule = check_schedule(schedule)
     except ValueError as exc:
         raise ConfigError(f"--schedule: {exc}") from None
+    filters = {
+        option: _filter(values, option)
+        for option, values in (
+            ("--speaker", speakers),
+            ("--source", sources),
+            ("--platform", platforms),
+        )
+    }
     check_choice(min_severity, SEVERITIES, "--min-severity")
     with session_scope(engine) as session:
         if session.exec(select(Channel).where(col(Channel.name) == name)).first():
@@ -214,11 +251,23 @@ def add_channel(
             url=url,
             schedule=schedule,
             min_severity=min_severity,
+            speakers=filters["--speaker"],
+            sources=filters["--source"],
+            platforms=filters["--platform"],
             created_at=now,
         )
         session.add(row)
         session.flush()
         return ChannelInfo.of(row)
+
+
+def _filter(values: Sequence[str], option: str) -> str | None:
+    """Stored form of a channel filter (comma-separated), None when empty."""
+    cleaned = [value.strip() for value in values if value.strip()]
+    for value in cleaned:
+        if "," in value:
+            raise ConfigError(f"{option} {value!r}: give one value per {option} (no commas)")
+    return ",".join(cleaned) or None
 
 
 def list_channels(engine: Engine) -> list[ChannelInfo]:
@@ -234,6 +283,7 @@ def remove_channel(engine: Engine, name: str) -> ChannelInfo:
         if row is None:
             raise ConfigError(f"no channel {name!r}; see `quotecheck channels list`")
         info = ChannelInfo.of(row)
+        session.execute(delete(PostedCitation).where(col(PostedCitation.channel_id) == row.id))
         session.execute(delete(Delivery).where(col(Delivery.channel_id) == row.id))
         session.execute(delete(Digest).where(col(Digest.channel_id) == row.id))
         session.delete(row)

@@ -94,7 +94,8 @@ class Settings(BaseSettings):
         timedelta(minutes=15), description="Default interval between two polls of a source"
     )
     digest_schedule: str = Field(
-        "0 8 * * *", description="Default cron schedule of a channel's digest"
+        "0 8 * * *",
+        description="Default schedule of a channel's digest: cron, or immediate",
     )
     resolve_max_age: Duration = Field(
         timedelta(days=7), description="Re-resolve a live original after this age"
@@ -144,9 +145,8 @@ class Settings(BaseSettings):
 
     @field_validator("digest_schedule")
     @classmethod
-    def _check_cron(cls, value: str) -> str:
-        check_cron(value)
-        return value
+    def _check_schedule(cls, value: str) -> str:
+        return check_schedule(value)
 
     @field_validator("timezones")
     @classmethod
@@ -163,6 +163,22 @@ class Settings(BaseSettings):
     @property
     def timezone_list(self) -> list[str]:
         return [part.strip() for part in self.timezones.split(",") if part.strip()]
+
+
+IMMEDIATE = "immediate"
+"""A channel schedule: each finding at the next run instead of on a cron schedule."""
+
+
+def check_schedule(value: str) -> str:
+    """Raise ValueError unless *value* is ``immediate`` or a five-field cron expression."""
+    if value.strip() == IMMEDIATE:
+        return IMMEDIATE
+    try:
+        return check_cron(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is neither 'immediate' nor a cron expression like '0 8 * * *'"
+        ) from None
 
 
 def check_cron(value: str) -> str:

@@ -2,8 +2,10 @@
 that configure a container from its environment.
 
 Sources file, one a line: ``URL [feed|sitemap|page|statements] [every]``.
-Channels file, one a line: ``NAME KIND URL [cron] [min-severity]``; the cron expression is
-five fields, written plainly or in quotes; ``-`` stands for no URL (``stdout``).
+Channels file, one a line: ``NAME KIND URL [cron|immediate] [min-severity] [FILTER=A,B …]``;
+the cron expression is five fields, written plainly or in quotes; ``-`` stands for no URL
+(``stdout``); a filter is ``speakers=``, ``sources=`` or ``platforms=`` with comma-separated
+values (quote it when a value holds a space: ``"speakers=Ilse Varga,Tom Ode"``).
 ``#`` starts a comment. Parsing is pure; :func:`sync_files` adds what is missing and updates
 what changed, and never removes anything (the CLI edits the same state). A bad line is
 logged with the file, line number and reason, and skipped.
@@ -27,7 +29,7 @@ from bot.config import (
     SEVERITIES,
     ConfigError,
     Settings,
-    check_cron,
+    check_schedule,
     parse_duration,
 )
 from bot.db import session_scope
@@ -51,6 +53,24 @@ class ChannelLine:
     url: str
     schedule: str
     min_severity: str
+    speakers: str | None = None
+    sources: str | None = None
+    platforms: str | None = None
+
+    @property
+    def values(self) -> tuple[str | None, ...]:
+        return (
+            self.kind,
+            self.url,
+            self.schedule,
+            self.min_severity,
+            self.speakers,
+            self.sources,
+            self.platforms,
+        )
+
+
+FILTERS = ("speakers", "sources", "platforms")
 
 
 @dataclass
@@ -113,15 +133,21 @@ def parse_channels(
             if len(tokens) < 3:
                 raise ConfigError("expected `NAME KIND URL [cron] [min-severity]`")
             name, kind, url, *rest = tokens
+            filters: dict[str, str | None] = dict.fromkeys(FILTERS)
+            while rest and "=" in rest[-1]:
+                key, _, value = rest.pop().partition("=")
+                if key not in FILTERS:
+                    raise ConfigError(f"unknown filter {key!r}: use {', '.join(FILTERS)}")
+                filters[key] = ",".join(v.strip() for v in value.split(",") if v.strip()) or None
             check_choice(kind, CHANNEL_KINDS, "kind")
             url = "" if url == "-" and kind == "stdout" else check_url(url)
             schedule = default_schedule
-            if rest and " " in rest[0]:  # a quoted cron expression
+            if rest and (" " in rest[0] or rest[0] == "immediate"):  # quoted cron, immediate
                 schedule, rest = rest[0], rest[1:]
             elif len(rest) >= 5:  # five plain fields
                 schedule, rest = " ".join(rest[:5]), rest[5:]
             try:
-                check_cron(schedule)
+                schedule = check_schedule(schedule)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
             if len(rest) > 1:
@@ -130,7 +156,7 @@ def parse_channels(
                     "and/or one min-severity"
                 )
             severity = check_choice(rest[0] if rest else "verbatim", SEVERITIES, "min-severity")
-            parsed.append(ChannelLine(name, kind, url, schedule, severity))
+            parsed.append(ChannelLine(name, kind, url, schedule, severity, **filters))
         except ConfigError as exc:
             errors.append(f"{origin}:{number}: {exc}")
     return parsed, errors
@@ -159,28 +185,40 @@ def sync_sources(engine: Engine, lines: list[SourceLine], *, now: datetime) -> S
     return report
 
 
+def _channel_values(row: Channel) -> tuple[str | None, ...]:
+    return (
+        row.kind,
+        row.url,
+        row.schedule,
+        row.min_severity,
+        row.speakers,
+        row.sources,
+        row.platforms,
+    )
+
+
 def sync_channels(engine: Engine, lines: list[ChannelLine], *, now: datetime) -> SyncReport:
     report = SyncReport()
     with session_scope(engine) as session:
         for line in lines:
             row = session.exec(select(Channel).where(col(Channel.name) == line.name)).first()
-            values = (line.kind, line.url, line.schedule, line.min_severity)
             if row is None:
-                session.add(
-                    Channel(
-                        name=line.name,
-                        kind=line.kind,
-                        url=line.url,
-                        schedule=line.schedule,
-                        min_severity=line.min_severity,
-                        created_at=now,
-                    )
-                )
+                row = Channel(name=line.name, kind=line.kind, url=line.url, created_at=now)
                 report.added += 1
-            elif (row.kind, row.url, row.schedule, row.min_severity) != values:
-                row.kind, row.url, row.schedule, row.min_severity = values
-                session.add(row)
+            elif _channel_values(row) != line.values:
                 report.updated += 1
+            else:
+                continue
+            (
+                row.kind,
+                row.url,
+                row.schedule,
+                row.min_severity,
+                row.speakers,
+                row.sources,
+                row.platforms,
+            ) = line.values  # type: ignore[assignment]
+            session.add(row)
     return report
 
 

@@ -218,6 +218,11 @@ class Channel(SQLModel, table=True):
     url: str = Field(max_length=2048)
     schedule: str = Field(default="0 8 * * *", max_length=128)
     min_severity: str = Field(default="verbatim", max_length=16)
+    # optional filters, comma-separated (empty: everything): speakers' names, sources (a
+    # source URL or an outlet's host name), platforms of the original
+    speakers: str | None = text_column()
+    sources: str | None = text_column()
+    platforms: str | None = text_column()
     last_digest_at: datetime | None = ts()
     created_at: datetime | None = ts()
 
@@ -230,6 +235,23 @@ class Digest(SQLModel, table=True):
     period_start: datetime | None = ts()
     period_end: datetime | None = ts()
     content_json: str | None = text_column()
+    created_at: datetime | None = ts()
+
+
+class PostedCitation(SQLModel, table=True):
+    """What a channel was sent about one citation: the verdict, its headline and the
+    delivery that carried it (a verdict is posted to a channel at most once)."""
+
+    __tablename__ = "posted"
+    __table_args__ = (UniqueConstraint("channel_id", "verdict_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id", index=True)
+    citation_id: int = Field(foreign_key="citations.id", index=True)
+    verdict_id: int = Field(foreign_key="matches.id")
+    headline: str = Field(max_length=16)
+    digest_id: int = Field(foreign_key="digests.id", index=True)
+    part: int = Field(default=1)  # the digest part (delivery) that carries it
     created_at: datetime | None = ts()
 
 

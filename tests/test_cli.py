@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot import db
-from bot.models import Article, Channel, Citation, Delivery, Digest, Source
+from bot.models import (
+    Article,
+    Channel,
+    Citation,
+    Delivery,
+    Digest,
+    MatchRow,
+    PostedCitation,
+    Source,
+)
 
 Run = Callable[..., tuple[int, str, str]]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -171,10 +180,12 @@ def test_channels_add_list_remove(run_cli: Run, cli_engine: Engine) -> None:
         {
             "id": 1, "name": "newsroom", "kind": "slack", "url": "https://hooks.slack.com/…",
             "schedule": "0 9 * * 1-5", "min_severity": "paraphrase", "last_digest_at": None,
+            "speakers": [], "sources": [], "platforms": [],
         },
         {
             "id": 2, "name": "terminal", "kind": "stdout", "url": "",
             "schedule": "0 8 * * *", "min_severity": "verbatim", "last_digest_at": None,
+            "speakers": [], "sources": [], "platforms": [],
         },
     ]  # fmt: skip
     code, out, _ = run_cli("channels", "list")
@@ -186,6 +197,23 @@ def test_channels_add_list_remove(run_cli: Run, cli_engine: Engine) -> None:
     assert [c["name"] for c in json.loads(run_cli("channels", "list", "--json")[1])] == ["terminal"]
 
 
+def test_a_channel_with_filters_and_an_immediate_schedule(run_cli: Run) -> None:
+    code, out, err = run_cli(
+        "channels", "add", "alerts", "--kind", "stdout", "--schedule", "immediate",
+        "--min-severity", "altered", "--speaker", "Ilse Varga", "--speaker", "Tom Ode",
+        "--platform", "bluesky",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert " ".join(out.split()) == (  # the terminal may wrap the line
+        "added channel alerts (stdout, 'immediate', from altered; "
+        "speakers: Ilse Varga, Tom Ode; platforms: bluesky)"
+    )
+    (listed,) = json.loads(run_cli("channels", "list", "--json")[1])
+    assert listed["speakers"] == ["Ilse Varga", "Tom Ode"] and listed["platforms"] == ["bluesky"]
+    assert listed["sources"] == [] and listed["schedule"] == "immediate"
+    assert run_cli("channels", "list")[0] == 0
+
+
 def test_removing_a_channel_removes_its_digests_and_deliveries(
     run_cli: Run, cli_engine: Engine
 ) -> None:
@@ -194,10 +222,32 @@ def test_removing_a_channel_removes_its_digests_and_deliveries(
         session.add(Digest(id=1, channel_id=1))
         session.flush()
         session.add(Delivery(digest_id=1, channel_id=1, payload_json="{}"))
+        article = Article(url="https://n.example/a", canonical_url="https://n.example/a")
+        session.add(article)
+        session.flush()
+        citation = Citation(article_id=article.id, kind="quote", text="Invented words")
+        session.add(citation)
+        session.flush()
+        verdict = MatchRow(
+            citation_id=citation.id, relation="none", attribution="unknown",
+            original_status="unknown", date_check="unknown",
+        )  # fmt: skip
+        session.add(verdict)
+        session.flush()
+        session.add(
+            PostedCitation(
+                channel_id=1,
+                citation_id=citation.id,
+                verdict_id=verdict.id,
+                headline="not_found",
+                digest_id=1,
+            )  # fmt: skip
+        )
     assert run_cli("channels", "remove", "newsroom")[0] == 0
     with cli_engine.connect() as connection:
         assert connection.execute(select(Digest.id)).all() == []
         assert connection.execute(select(Delivery.id)).all() == []
+        assert connection.execute(select(PostedCitation.id)).all() == []
 
 
 @pytest.mark.parametrize(
@@ -206,7 +256,8 @@ def test_removing_a_channel_removes_its_digests_and_deliveries(
         (("channels", "add", "n", "--kind", "irc", "--url", SLACK), "slack, discord, teams"),
         (("channels", "add", "n", "--kind", "slack"), "--url is required"),
         (("channels", "add", "n", "--kind", "slack", "--url", "hooks.example/x"), "https://"),
-        (("channels", "add", "n", "--kind", "stdout", "--schedule", "daily"), "cron"),
+        (("channels", "add", "n", "--kind", "stdout", "--schedule", "daily"), "immediate"),
+        (("channels", "add", "n", "--kind", "stdout", "--speaker", "A, B"), "one value per"),
         (("channels", "add", "n", "--kind", "stdout", "--schedule", "0 8 * *"), "cron"),
         (("channels", "add", "n", "--kind", "stdout", "--min-severity", "bad"), "verbatim"),
         (("channels", "add", " ", "--kind", "stdout"), "1 to 128 characters"),

@@ -1,4 +1,4 @@
-"""`channels test` and `digest send` through the CLI, against respx routes for the webhooks."""
+"""`channels test`, `digest preview` and `digest send` through the CLI (respx for webhooks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from bot import db
 from bot.deliver import enqueue
-from bot.models import Delivery, Digest
+from bot.models import Article, Citation, Delivery, Digest, MatchRow
 
 Run = Callable[..., tuple[int, str, str]]
 SLACK = "https://hooks.slack.com/services/T000/B000/invented-secret"
@@ -55,7 +55,66 @@ def test_digest_send_sends_what_waits(run_cli: Run, sqlite_url: str) -> None:
     with respx.mock() as router:
         router.post(SLACK).respond(200, text="ok")
         code, out, _ = run_cli("digest", "send", "--channel", "news")
-    assert (code, out) == (0, "sent 1, failed 0 (retried later), dead 0\n")
+    assert (code, out) == (
+        0,
+        "made 0 digest(s) of 0 citation(s) in 0 message(s)\n"
+        "sent 1, failed 0 (retried later), dead 0\n",
+    )
     with engine.connect() as connection:
         assert connection.execute(select(Delivery.status)).scalars().all() == ["sent"]
+    engine.dispose()
+
+
+def _one_verdict(engine: Engine, text: str) -> None:
+    """An article with one quote and a "not found" verdict, made now (after the channel)."""
+    now = datetime.now(UTC)
+    with db.session_scope(engine) as session:
+        article = Article(
+            url="https://news.example/a", canonical_url="https://news.example/a", title="A story"
+        )
+        session.add(article)
+        session.flush()
+        citation = Citation(article_id=article.id, kind="quote", text=text, speaker="Ilse Varga")
+        session.add(citation)
+        session.flush()
+        session.add(
+            MatchRow(
+                citation_id=citation.id,
+                relation="none",
+                attribution="unknown",
+                original_status="unknown",
+                date_check="unknown",
+                created_at=now,
+            )  # fmt: skip
+        )
+
+
+def test_digest_preview_then_send_then_nothing_new(run_cli: Run, sqlite_url: str) -> None:
+    run_cli("channels", "add", "news", "--kind", "slack", "--url", SLACK)
+    engine: Engine = db.make_engine(sqlite_url)
+    _one_verdict(engine, "Our invented plan saves money")
+
+    code, out, _ = run_cli("digest", "preview")
+    assert code == 0
+    assert out.startswith("── news (slack) message 1/1")
+    assert "Our invented plan saves money" in out and '"blocks"' in out
+    with engine.connect() as connection:  # a preview stores nothing
+        assert connection.execute(select(Digest.id)).all() == []
+
+    with respx.mock() as router:
+        route = router.post(SLACK).respond(200, text="ok")
+        code, out, _ = run_cli("digest", "send")
+        assert (code, out.splitlines()[0]) == (
+            0,
+            "made 1 digest(s) of 1 citation(s) in 1 message(s)",
+        )
+        body = json.loads(route.calls[0].request.content)
+        assert "Our invented plan saves money" in json.dumps(body)
+        code, out, _ = run_cli("digest", "send")  # nothing new: nothing sent again
+        assert route.call_count == 1
+    assert out == (
+        "made 0 digest(s) of 0 citation(s) in 0 message(s)\n"
+        "sent 0, failed 0 (retried later), dead 0\n"
+    )
+    assert run_cli("digest", "preview")[1] == "nothing new for any channel\n"
     engine.dispose()

@@ -57,15 +57,20 @@ def test_parse_channels_reads_plain_and_quoted_cron() -> None:
             "ops", "matrix", "https://matrix.example/#/room:example.org", "0 8 * * *", "altered"
         ),
         ChannelLine("terminal", "stdout", "", "0 8 * * *", "verbatim"),
+        ChannelLine(
+            "alerts", "webhook", "https://hooks.chat.example/w", "immediate", "misattributed",
+            speakers="Ilse Varga,Tom Ode", platforms="bluesky",
+        ),
     ]  # fmt: skip
     assert [error.split(": ", 1)[0] for error in errors] == [
-        "c.txt:7", "c.txt:8", "c.txt:9", "c.txt:10", "c.txt:11",
+        "c.txt:7", "c.txt:8", "c.txt:9", "c.txt:10", "c.txt:11", "c.txt:12",
     ]  # fmt: skip
     assert "slack, discord" in errors[0]
     assert "NAME KIND URL" in errors[1]
     assert "'0 9 * *': expected a five-field cron" in errors[2]
     assert "min-severity 'sometimes' is not one of" in errors[3]
     assert "No closing quotation" in errors[4]
+    assert "unknown filter 'colours'" in errors[5]
 
 
 def _settings(tmp_path: Path, **files: Path) -> Settings:

@@ -143,8 +143,20 @@ def channels_add(
         str,
         typer.Option("--min-severity", help="Least severe verdict reported, e.g. paraphrase."),
     ] = "verbatim",
+    speakers: Annotated[
+        list[str] | None,
+        typer.Option("--speaker", help="Only quotes of this speaker (repeat for several)."),
+    ] = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Only articles of this source URL or outlet host name."),
+    ] = None,
+    platforms: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Only originals on this platform, e.g. twitter."),
+    ] = None,
 ) -> None:
-    """Send digests to a chat channel on a cron schedule."""
+    """Send digests to a chat channel on a schedule (cron, or immediate), optionally filtered."""
     from bot import admin
 
     info = admin.add_channel(
@@ -155,9 +167,14 @@ def channels_add(
         schedule=schedule or get_settings(ctx).digest_schedule,
         min_severity=min_severity,
         now=now_utc(),
+        speakers=speakers or (),
+        sources=sources or (),
+        platforms=platforms or (),
     )
+    filters = f"; {info.filters}" if info.filters else ""
     console.print(
-        f"added channel {info.name} ({info.kind}, '{info.schedule}', from {info.min_severity})",
+        f"added channel {info.name} ({info.kind}, '{info.schedule}', from {info.min_severity}"
+        f"{filters})",
         markup=False,
         highlight=False,
     )
@@ -183,7 +200,7 @@ def channels_list(
         return
     print_table(
         ("name", "kind", "schedule", "min severity", "last digest (UTC)"),
-        ("URL",),
+        ("URL", "filters"),
         [
             (
                 info.name,
@@ -192,6 +209,7 @@ def channels_list(
                 info.min_severity,
                 minute_text(info.last_digest_at),
                 info.url,
+                info.filters or "-",
             )
             for info in infos
         ],
