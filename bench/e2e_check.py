@@ -14,7 +14,9 @@ network (embeds are not resolved). Every planted citation is compared with its l
 
 The first run imports everything into ``DIR/store.db`` (a few minutes); ``--reuse`` starts
 from that file again (copied, so runs never change it). Nothing real is written into the
-project; ``--keep DIR`` keeps the generated articles and the labels for a look.
+project; ``--keep DIR`` keeps the generated articles and the labels for a look. Prints each
+field's accuracy per case, and the precision and recall of attribution "mismatch" on tweets
+and on transcripts.
 """
 
 from __future__ import annotations
@@ -189,6 +191,20 @@ _OFFICIALS = {
     "THE PRESIDENT": None,  # the holder on that date
     "THE VICE PRESIDENT": None,
 }
+# Officials whose turns are labelled by a title and the surname only, and whose briefing
+# title often does not name them: an article names them in full.
+_TITLED = {
+    "MR. ZIENTS": "Jeff Zients",
+    "DR. FAUCI": "Anthony Fauci",
+    "DR. WALENSKY": "Rochelle Walensky",
+    "ACTING ADMINISTRATOR SLAVITT": "Andy Slavitt",
+    "SURGEON GENERAL MURTHY": "Vivek Murthy",
+    "MR. SULLIVAN": "Jake Sullivan",
+    "MR. KIRBY": "John Kirby",
+    "SECRETARY MAYORKAS": "Alejandro Mayorkas",
+    "MR. DEESE": "Brian Deese",
+}
+_OFFICIALS.update(_TITLED)
 
 
 def clean(text: str) -> str:
@@ -371,6 +387,8 @@ def intro(source: Source, first: bool) -> str:
             return "Trump"
         return surname(name)
     if source.kind != "tweet":
+        if name in _TITLED.values():
+            return name
         if name in ("Jen Psaki", "Karine Jean-Pierre", "Karoline Leavitt"):
             return f"White House press secretary {name}"
         if name == "Donald J. Trump":
@@ -981,9 +999,31 @@ def main() -> None:
     )
     exact = cites - len(failures)
     print(f"all four fields right: {exact}/{cites} ({exact / cites:.3f})")
+    _print_mismatch(built, results)
     print("failure causes:", dict(reasons.most_common()))
     for line in failures[: args.show]:
         print("  ", line)
+
+
+def _print_mismatch(built: list[Built], results: list[dict[str, Any]]) -> None:
+    """Precision and recall of attribution "mismatch", on tweets and on transcripts."""
+    said: Counter[tuple[str, bool]] = Counter()  # (kind, planted mismatch) where said
+    planted_count: Counter[str] = Counter()
+    for article, result in zip(built, results, strict=True):
+        for p, r in zip(article.planted, pair(article.planted, result["results"]), strict=True):
+            kind = "tweets" if p.source.kind == "tweet" else "transcripts"
+            truth = p.attribution == "mismatch"
+            planted_count[kind] += truth
+            if r is not None and r["attribution"] == "mismatch":
+                said[(kind, truth)] += 1
+    for kind in ("tweets", "transcripts"):
+        right, wrong = said[(kind, True)], said[(kind, False)]
+        precision = right / (right + wrong) if right + wrong else 1.0
+        recall = right / planted_count[kind] if planted_count[kind] else 1.0
+        print(
+            f"mismatch on {kind}: precision {precision:.3f} ({right}/{right + wrong}), "
+            f"recall {recall:.3f} ({right}/{planted_count[kind]})"
+        )
 
 
 def _reason_class(problem: str) -> str:

@@ -7,7 +7,8 @@ verdict of each: relation (and attribution for misattributed, status for deleted
 
     .venv/bin/python bench/verdicts.py [--per-kind 60] [--seed 1]
 
-Prints the accuracy per kind and overall; nothing is written outside a temp folder.
+Prints the accuracy per kind and overall, and the precision and recall of the
+"misattributed" headline; nothing is written outside a temp folder.
 """
 
 from __future__ import annotations
@@ -222,11 +223,14 @@ def main() -> None:
         right: dict[str, int] = defaultdict(int)
         total: dict[str, int] = defaultdict(int)
         wrong: list[str] = []
+        flagged: Counter[bool] = Counter()  # "misattributed" said, by whether it was planted
         started = time.perf_counter()
         with Session(engine) as session:
             for kind, q, ok in cases:
                 verdict = match_quote(session, q, before=None, zones=ZONES)
                 total[kind] += 1
+                if verdict.headline == "misattributed":
+                    flagged[kind == "misattributed"] += 1
                 if ok(verdict):
                     right[kind] += 1
                 else:
@@ -242,6 +246,11 @@ def main() -> None:
         print(f"{kind:14} {right[kind]:4}/{total[kind]:<4} {right[kind] / total[kind]:.3f}")
     all_right, all_total = sum(right.values()), sum(total.values())
     print(f"{'overall':14} {all_right:4}/{all_total:<4} {all_right / all_total:.3f}")
+    said = flagged[True] + flagged[False]
+    print(
+        f"misattributed: precision {flagged[True] / said if said else 1.0:.3f} "
+        f"({flagged[True]}/{said}), recall {flagged[True] / total['misattributed']:.3f}"
+    )
     for line in wrong[:20]:
         print("  wrong", line)
 

@@ -204,6 +204,48 @@ def test_attribution(
         assert attribution(session, named, _post(**fields)) == expected
 
 
+def _turn(label: str) -> Original:
+    """A briefing passage whose turn label could not be resolved to a full name."""
+    return _post(platform="whitehouse", kind="passage", author_name=label)
+
+
+@pytest.mark.parametrize(
+    ("named", "label", "expected"),
+    [
+        # a title and the surname agree with a full name of that surname
+        ("Tobias Fernsworth", "Mr. Fernsworth", "match"),
+        ("Orchard Envoy Tobias Fernsworth", "Mr. Fernsworth", "match"),
+        ("Wilhelmina Oakhart", "Secretary Oakhart", "match"),
+        ("Wilhelmina Oakhart", "Acting Administrator Oakhart", "match"),
+        ("W. Oakhart", "Dr. Oakhart", "match"),
+        ("Fernsworth", "Mr. Fernsworth", "match"),
+        # someone else's turn
+        ("Wilhelmina Oakhart", "Mr. Fernsworth", "mismatch"),
+        # a turn that stands for no one person is never held against anyone
+        ("Tobias Fernsworth", "Q (press)", "unknown"),
+        ("Tobias Fernsworth", "Moderator", "unknown"),
+        ("Tobias Fernsworth", "Audience Member", "unknown"),
+        ("Tobias Fernsworth", "Senior Administration Official", "unknown"),
+    ],
+)
+def test_attribution_of_an_unresolved_turn_label(
+    engine: Engine, named: str, label: str, expected: str
+) -> None:
+    with Session(engine) as session:
+        seed_known_speakers(session)
+        assert attribution(session, named, _turn(label)) == expected
+
+
+def test_attribution_of_a_label_resolved_to_a_speaker_row(engine: Engine) -> None:
+    with Session(engine) as session:
+        fernsworth = get_or_create_speaker(session, "Tobias Fernsworth")
+        passage = _post(kind="passage", speaker_id=fernsworth.id, author_name="Tobias Fernsworth")
+        assert attribution(session, "Mr. Fernsworth", passage) == "match"
+        assert attribution(session, "Toby Fernsworth", passage) == "mismatch"
+        assert attribution(session, "T. Fernsworth", passage) == "match"
+        assert attribution(session, "Edna Fernsworth", passage) == "mismatch"
+
+
 def test_attribution_uses_the_speaker_id(engine: Engine) -> None:
     with Session(engine) as session:
         psaki = get_or_create_speaker(session, "Jen Psaki", aliases=["Psaki"])

@@ -16,6 +16,7 @@ from typing import Literal
 
 from sqlmodel import Session, select
 
+from bot.match.attribution import compare_names, ties_to_one_person
 from bot.models import Original, Speaker, SpeakerAlias, SpeakerHandle, utcnow
 from bot.originals.known import (
     KNOWN_SPEAKERS,
@@ -414,4 +415,30 @@ def attribution(session: Session, named_speaker: str | None, original: Original)
         return "unknown"
     if verdict is False and own_speaker is None and not own.names:
         return "unknown"  # only a handle is known, and a person's name cannot be checked against it
-    return "match" if verdict else "mismatch"
+    if verdict is False:
+        return _compatible(named_speaker, own_speaker, author_name) or "mismatch"
+    return "match"
+
+
+def _compatible(
+    named: str, own_speaker: Speaker | None, author_name: str | None
+) -> Attribution | None:
+    """What is left of a "mismatch" once the names are compared as people write them.
+
+    "match" when a surname with a title agrees with a full name of that surname ("Jake
+    Sullivan" ~ a turn labelled "MR. SULLIVAN", a nickname, an initial); "unknown" when the
+    original's author is a turn label that stands for no one person ("Q", "Moderator");
+    None when the names do disagree. A handle or an office ("the press secretary") named by
+    the article was already decided by :func:`_identifies`.
+    """
+    raw = named.strip()
+    if raw.startswith("@") or re.fullmatch(r"[a-z]+:@?[\w.\-]+", raw, re.IGNORECASE):
+        return None
+    if own_speaker is None and author_name and not ties_to_one_person(author_name):
+        return "unknown"
+    printed = [own_speaker.name] if own_speaker is not None else []
+    if author_name:
+        printed.append(author_name)
+    if any(compare_names(raw, name) == "match" for name in printed):
+        return "match"
+    return None
