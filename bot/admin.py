@@ -293,6 +293,37 @@ def remove_channel(engine: Engine, name: str) -> ChannelInfo:
 # --------------------------------------------------------------------------- status
 
 
+PROBLEMS_SHOWN = 20
+
+
+def _delivery_problems(session: Session) -> list[dict[str, Any]]:
+    """The newest deliveries that failed (retried later) or are dead, with the last error."""
+    rows = session.execute(
+        select(Delivery, Channel.name)
+        .join(Channel, col(Channel.id) == col(Delivery.channel_id))
+        .where(col(Delivery.status).in_(("failed", "dead")))
+        .order_by(col(Delivery.id).desc())
+        .limit(PROBLEMS_SHOWN)
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "channel": name,
+            "digest_id": row.digest_id,
+            "part": row.part,
+            "status": row.status,
+            "attempts": row.attempts,
+            "next_attempt_at": (
+                row.next_attempt_at.isoformat()
+                if row.next_attempt_at and row.status == "failed"
+                else None
+            ),
+            "last_error": row.last_error,
+        }
+        for row, name in rows
+    ]
+
+
 def status_report(engine: Engine) -> dict[str, Any]:
     """Counts for `quotecheck status --json`; the shape is documented in README.md."""
     with Session(engine) as session:
@@ -325,7 +356,9 @@ def status_report(engine: Engine) -> dict[str, Any]:
             "citations": {"pending": count(Citation, col(Citation.resolve_status) == "pending")},
             "deliveries": {
                 "pending": count(Delivery, col(Delivery.status) == "pending"),
+                "retrying": count(Delivery, col(Delivery.status).in_(("failed", "sending"))),
                 "dead": count(Delivery, col(Delivery.status) == "dead"),
+                "problems": _delivery_problems(session),
             },
             "channels": {"total": count(Channel)},
         }

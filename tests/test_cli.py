@@ -290,7 +290,7 @@ def test_status_on_an_empty_database(run_cli: Run) -> None:
         "sources": {"total": 0, "failing": []},
         "articles": {"new": 0, "processed": 0, "failed": 0},
         "citations": {"pending": 0},
-        "deliveries": {"pending": 0, "dead": 0},
+        "deliveries": {"pending": 0, "retrying": 0, "dead": 0, "problems": []},
         "channels": {"total": 0},
     }
 
@@ -314,6 +314,18 @@ def _seed(engine: Engine) -> None:
             session.add(
                 Delivery(digest_id=1, channel_id=1, part=part, payload_json="{}", status=status)
             )
+        session.add(
+            Delivery(
+                digest_id=1,
+                channel_id=1,
+                part=6,
+                payload_json="{}",
+                status="failed",
+                attempts=2,
+                next_attempt_at=NOW,
+                last_error="HTTP 503 Service Unavailable",
+            )  # fmt: skip
+        )
 
 
 def test_status_counts_what_is_waiting(run_cli: Run, cli_engine: Engine) -> None:
@@ -334,7 +346,36 @@ def test_status_counts_what_is_waiting(run_cli: Run, cli_engine: Engine) -> None
         },
         "articles": {"new": 3, "processed": 2, "failed": 1},
         "citations": {"pending": 2},
-        "deliveries": {"pending": 2, "dead": 3},
+        "deliveries": {
+            "pending": 2,
+            "retrying": 1,
+            "dead": 3,
+            "problems": [  # newest first
+                {
+                    "id": 7,
+                    "channel": "ops",
+                    "digest_id": 1,
+                    "part": 6,
+                    "status": "failed",
+                    "attempts": 2,
+                    "next_attempt_at": NOW.isoformat(),
+                    "last_error": "HTTP 503 Service Unavailable",
+                },
+                *(
+                    {
+                        "id": n,
+                        "channel": "ops",
+                        "digest_id": 1,
+                        "part": n - 1,
+                        "status": "dead",
+                        "attempts": 0,
+                        "next_attempt_at": None,
+                        "last_error": None,
+                    }
+                    for n in (6, 5, 3)
+                ),
+            ],
+        },
         "channels": {"total": 1},
     }
     code, out, _ = run_cli("status")
@@ -344,6 +385,14 @@ def test_status_counts_what_is_waiting(run_cli: Run, cli_engine: Engine) -> None
         "  [2] https://broken.example/feed: 3 failures, last: HTTP 503",
         "articles: new 3, processed 2, failed 1",
         "citations pending resolution: 2",
-        "deliveries: pending 2, dead 3",
+        "deliveries: pending 2, retrying 1, dead 3",
+        f"  [7] ops part 6: failed, 2 attempt(s), next try {NOW.isoformat()}",
+        "      HTTP 503 Service Unavailable",
+        "  [6] ops part 5: dead, 0 attempt(s)",
+        "      ?",
+        "  [5] ops part 4: dead, 0 attempt(s)",
+        "      ?",
+        "  [3] ops part 2: dead, 0 attempt(s)",
+        "      ?",
         "channels: 1",
     ]

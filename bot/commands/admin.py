@@ -45,7 +45,18 @@ def status_command(
     console.print(f"articles: {articles}")
     console.print(f"citations pending resolution: {report['citations']['pending']}")
     deliveries = report["deliveries"]
-    console.print(f"deliveries: pending {deliveries['pending']}, dead {deliveries['dead']}")
+    console.print(
+        f"deliveries: pending {deliveries['pending']}, retrying {deliveries['retrying']}, "
+        f"dead {deliveries['dead']}"
+    )
+    for item in deliveries["problems"]:
+        when = f", next try {item['next_attempt_at']}" if item["next_attempt_at"] else ""
+        console.print(
+            f"  [{item['id']}] {item['channel']} part {item['part']}: {item['status']}, "
+            f"{item['attempts']} attempt(s){when}\n      {item['last_error'] or '?'}",
+            markup=False,
+            highlight=False,
+        )
     console.print(f"channels: {report['channels']['total']}")
 
 
