@@ -36,6 +36,20 @@ def check_url(url: str, *, what: str = "URL") -> str:
     return url
 
 
+def check_channel_url(kind: str, url: str, *, what: str = "URL") -> str:
+    """A channel's URL: an Apprise URL for ``apprise`` (any scheme Apprise knows), else an
+    http(s) webhook URL; ConfigError otherwise."""
+    if kind != "apprise":
+        return check_url(url, what=what)
+    from bot import notify_apprise
+
+    url = url.strip()
+    problem = notify_apprise.check(url)
+    if problem:
+        raise ConfigError(f"{what}: {problem}")
+    return url
+
+
 def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     if value not in choices:
         raise ConfigError(f"{option} {value!r} is not one of: {', '.join(choices)}")
@@ -189,9 +203,13 @@ class ChannelInfo:
 
 
 def mask_url(url: str) -> str:
-    """``https://hooks.slack.com/services/T/B/secret`` → ``https://hooks.slack.com/…``."""
+    """``https://hooks.slack.com/services/T/B/secret`` → ``https://hooks.slack.com/…``;
+    an Apprise URL (``tgram://TOKEN/CHAT``) keeps only its scheme."""
     if not url:
         return ""
+    scheme = url.partition("://")[0]
+    if scheme not in ("http", "https"):
+        return f"{scheme}://…"
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
@@ -228,7 +246,7 @@ def add_channel(
     elif not url:
         raise ConfigError(f"--url is required for a {kind} channel (its webhook URL)")
     else:
-        url = check_url(url, what="--url")
+        url = check_channel_url(kind, url, what="--url")
     try:
         schedule = check_schedule(schedule)
     except ValueError as exc:

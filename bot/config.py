@@ -25,6 +25,7 @@ CHANNEL_KINDS = (
     "googlechat",
     "matrix",
     "webhook",
+    "apprise",
     "stdout",
 )
 SEVERITIES = (

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.admin import SOURCE_KINDS, check_choice, check_url
+from bot.admin import SOURCE_KINDS, check_channel_url, check_choice, check_url
 from bot.config import (
     CHANNEL_KINDS,
     SEVERITIES,
@@ -140,7 +140,7 @@ def parse_channels(
                     raise ConfigError(f"unknown filter {key!r}: use {', '.join(FILTERS)}")
                 filters[key] = ",".join(v.strip() for v in value.split(",") if v.strip()) or None
             check_choice(kind, CHANNEL_KINDS, "kind")
-            url = "" if url == "-" and kind == "stdout" else check_url(url)
+            url = "" if url == "-" and kind == "stdout" else check_channel_url(kind, url)
             schedule = default_schedule
             if rest and (" " in rest[0] or rest[0] == "immediate"):  # quoted cron, immediate
                 schedule, rest = rest[0], rest[1:]

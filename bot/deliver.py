@@ -221,6 +221,13 @@ async def send_one(
         data = json.loads(delivery.payload_json)["body"]
         print(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False))
         return Outcome(sent=True)
+    if channel.kind == "apprise":
+        from bot import notify_apprise
+
+        data = json.loads(delivery.payload_json)["body"]
+        body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        error = await asyncio.to_thread(notify_apprise.notify, channel.url, body)
+        return Outcome(sent=True) if error is None else Outcome(sent=False, error=error)
     try:
         method, url, headers, content = build_request(channel, delivery, settings)
     except ValueError as exc:
@@ -425,7 +432,11 @@ async def send_test(
         id=0,
         digest_id=0,
         channel_id=channel.id or 0,
-        payload_json=payload(bodies.get(channel.kind, {"text": text})),
+        payload_json=(
+            payload(text, "text/plain")
+            if channel.kind == "apprise"
+            else payload(bodies.get(channel.kind, {"text": text}))
+        ),
         idempotency_key=f"quotecheck-test-{int(now.timestamp() * 1000)}",
     )
     return await send_one(client, channel, probe, settings, now)

@@ -118,6 +118,12 @@ def compose(session: Session, channel: Channel, now: datetime) -> Composed | Non
     digest = build_digest(verdicts, rules_of(channel), posted_to(session, channel.id), now)
     if digest is None:
         return None
+    if channel.kind == "apprise":  # split to the service's own limit
+        from bot import notify_apprise
+        from bot.digest.render import apprise
+
+        messages = apprise.render(digest, notify_apprise.limit(channel.url))
+        return Composed(channel.name, channel.kind, digest, tuple(messages))
     renderer = RENDERERS.get(channel.kind)
     if renderer is None:
         raise ValueError(f"channel {channel.name!r}: no renderer for kind {channel.kind!r}")

@@ -140,7 +140,7 @@ def channels_add(
         str,
         typer.Option(
             "--kind",
-            help="slack, discord, teams, mattermost, googlechat, matrix, webhook or stdout.",
+            help="slack, discord, teams, mattermost, googlechat, matrix, webhook, apprise, stdout.",
         ),
     ],
     url: Annotated[
