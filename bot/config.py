@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     resolve_max_age: Duration = Field(
         timedelta(days=7), description="Re-resolve a live original after this age"
     )
+    extract_timeout: Duration = Field(
+        timedelta(seconds=30),
+        description="Longest time extracting one page may take; its worker is then stopped",
+    )
     lease_duration: Duration = Field(
         timedelta(minutes=5), description="How long a claimed work item stays with one worker"
     )

@@ -92,12 +92,16 @@ class Article(Leased, table=True):
     language: str | None = Field(default=None, max_length=16)
     status: str = Field(default="new", max_length=16, index=True)  # new|processed|failed
     error: str | None = text_column()
+    attempts: int = Field(default=0)  # fetches that failed in a way worth trying again
+    next_attempt_at: datetime | None = ts()
     extracted_json: str | None = text_column()  # the Article value, as `extract --json`
     fetched_at: datetime | None = ts()
     processed_at: datetime | None = ts()
 
 
-class Citation(SQLModel, table=True):
+class Citation(Leased, table=True):
+    """A quote or an embed of an article; a work item of the resolve and re-match jobs."""
+
     __tablename__ = "citations"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -118,7 +122,15 @@ class Citation(SQLModel, table=True):
     author_name: str | None = Field(default=None, max_length=256)
     author_handle: str | None = Field(default=None, max_length=256)
     posted_at: datetime | None = ts()
-    resolve_status: str = Field(default="pending", max_length=16)  # pending|done|failed
+    # pending (to resolve, again after resolve_after) | done | failed (gave up) | skipped
+    # (nothing to resolve: a quote, an embed without a post id or a resolver)
+    resolve_status: str = Field(default="pending", max_length=16)
+    resolve_attempts: int = Field(default=0)
+    resolve_after: datetime | None = ts()
+    resolve_error: str | None = text_column()
+    # the highest originals id when this citation was last matched: newer originals mean
+    # it is matched again (see bot.pipeline.rematch_citations)
+    matched_upto: int | None = Field(default=None, index=True)
 
 
 class Speaker(SQLModel, table=True):
