@@ -94,9 +94,7 @@ class LocalAndMocked(httpx.AsyncBaseTransport):
     """127.0.0.1 through the real guarded transport (private addresses allowed); every
     other host answered by *handler* (default: 503, as if offline)."""
 
-    def __init__(
-        self, handler: Callable[[httpx.Request], httpx.Response] | None = None
-    ) -> None:
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
         self._local = AsyncGuardedTransport(
             httpx.Limits(max_connections=20), AsyncGuardedBackend(allow_private=True)
         )

@@ -36,16 +36,12 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("resolve_error", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("matched_upto", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_citations_lease_until"), ["lease_until"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_citations_lease_until"), ["lease_until"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_citations_matched_upto"), ["matched_upto"], unique=False
         )
     with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column("next_attempt_at", bot.models.UTCDateTime(timezone=True), nullable=True)
         )
