@@ -94,6 +94,22 @@ class Settings(BaseSettings):
     poll_interval: Duration = Field(
         timedelta(minutes=15), description="Default interval between two polls of a source"
     )
+    first_poll: Literal["record", "post"] = Field(
+        "record",
+        description="A new source's first poll: record its items without checking them, or post",
+    )
+    max_item_age: Duration = Field(
+        timedelta(days=3), description="Skip feed items older than this (0: no limit)"
+    )
+    poll_host_concurrency: int = Field(2, gt=0, description="Polls of one host in flight at once")
+    poll_backoff_max: Duration = Field(
+        timedelta(hours=24),
+        description="Longest wait after failed polls (5m, doubling per failure, up to this)",
+    )
+    poll_alert_after: int = Field(
+        5, gt=0, description="Failed polls in a row after which the channels are alerted"
+    )
+    poll_batch: int = Field(100, gt=0, description="Sources one poll cycle claims at a time")
     digest_schedule: str = Field(
         "0 8 * * *",
         description="Default schedule of a channel's digest: cron, or immediate",

@@ -74,13 +74,23 @@ class Source(Leased, table=True):
     last_modified: str | None = Field(default=None, max_length=128)
     next_poll_at: datetime | None = ts(index=True)
     last_polled_at: datetime | None = ts()
-    failures: int = Field(default=0)
+    failures: int = Field(default=0)  # failed polls in a row (0 after a good one)
     last_error: str | None = text_column()
     created_at: datetime | None = ts()
+    title: str | None = text_column()  # the feed's or page's own title
+    last_ok_at: datetime | None = ts()  # last good poll; None: the first poll is still to come
+    robots: bool = Field(default=True)  # honour robots.txt for this source's article pages
 
 
 class Article(Leased, table=True):
+    """An article page; ``guid`` and ``item_hash`` are the item that announced it (see
+    bot/sources/store.py: deduplicated by guid, then canonical URL, then content hash)."""
+
     __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("source_id", "guid"),
+        UniqueConstraint("source_id", "item_hash"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
@@ -90,13 +100,34 @@ class Article(Leased, table=True):
     title: str | None = text_column()
     published_at: datetime | None = ts()
     language: str | None = Field(default=None, max_length=16)
-    status: str = Field(default="new", max_length=16, index=True)  # new|processed|failed
+    status: str = Field(default="new", max_length=16, index=True)
+    # new|processed|failed; recorded: seen on a source's first poll, never processed
     error: str | None = text_column()
     attempts: int = Field(default=0)  # fetches that failed in a way worth trying again
     next_attempt_at: datetime | None = ts()
     extracted_json: str | None = text_column()  # the Article value, as `extract --json`
     fetched_at: datetime | None = ts()
     processed_at: datetime | None = ts()
+    guid: str | None = Field(default=None, max_length=512)  # the feed item's id, if any
+    item_hash: str | None = Field(default=None, max_length=64)  # the item's title + summary
+    seen_at: datetime | None = ts()  # when a poll first saw the item
+
+
+class SourceAlert(SQLModel, table=True):
+    """A note for the chat channels about a source: failing N polls in a row, or working
+    again. Queued by bot/sources/poll.py; sent (and ``sent_at`` set) by the digest side.
+    ``source_id`` has no foreign key: a removed source's notes stay readable."""
+
+    __tablename__ = "source_alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(index=True)
+    source_url: str = Field(max_length=2048)
+    kind: str = Field(max_length=16)  # failing|recovered
+    failures: int = Field(default=0)
+    message: str = text_column(nullable=False)
+    created_at: datetime | None = ts()
+    sent_at: datetime | None = ts(index=True)
 
 
 class Citation(Leased, table=True):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,7 @@ import httpx
 import trafilatura
 from sqlalchemy import Engine, select
 
-from bot.http import FetchError, afetch
+from bot.http import FetchError, HostThrottle, afetch
 from bot.models import Source
 from bot.originals.records import Record
 from bot.originals.store import ORIGINALS, Speakers, write_records
@@ -103,9 +104,39 @@ async def poll_statement_source(
         _update_source(engine, source_id, now=now, error=reason, failed=True)
         return PollResult("failed", error=reason)
     platform = httpx.URL(source.url).host or "statement"
+    result = await store_statement_entries(
+        engine, client, feed.entries, platform=platform, source_url=source.url, now=now
+    )
+    keep = not result.skipped
+    _update_source(
+        engine,
+        source_id,
+        now=now,
+        validators=(
+            (fetched.headers.get("ETag"), fetched.headers.get("Last-Modified"))
+            if keep
+            else (None, None)  # read the whole feed again next time, to retry what failed
+        ),
+        error=None if keep else f"{len(result.skipped)} item(s) skipped; retried next poll",
+    )
+    return result
+
+
+async def store_statement_entries(
+    engine: Engine,
+    client: httpx.AsyncClient,
+    entries: Sequence[Any],
+    *,
+    platform: str,
+    source_url: str,
+    now: datetime,
+    throttle: HostThrottle | None = None,
+) -> PollResult:
+    """Fetch and store, as originals, the feed entries not stored yet (a statement source's
+    items); a broken page is skipped, logged and listed in the result."""
     result = PollResult("fetched")
     speakers = Speakers()
-    for entry in feed.entries:
+    for entry in entries:
         link = entry.get("link")
         post_id = entry.get("id") or link
         if not link or not post_id:
@@ -114,14 +145,14 @@ async def poll_statement_source(
         if _known(engine, platform, post_id):
             continue
         try:
-            page = await afetch(client, link)
+            page = await afetch(client, link, throttle=throttle)
             text, page_author = _page_text(page.content, page.url)
         except FetchError as exc:
-            log.warning("statement item %s (source %s): %s", link, source.url, exc.reason)
+            log.warning("statement item %s (source %s): %s", link, source_url, exc.reason)
             result.skipped.append((link, exc.reason))
             continue
         if not text:
-            log.warning("statement item %s (source %s): no body text", link, source.url)
+            log.warning("statement item %s (source %s): no body text", link, source_url)
             result.skipped.append((link, "no body text"))
             continue
         title = entry.get("title")
@@ -138,18 +169,6 @@ async def poll_statement_source(
         with engine.begin() as connection:
             write_records(connection, [record], now=now, speakers=speakers)
         result.stored += 1
-    keep = not result.skipped
-    _update_source(
-        engine,
-        source_id,
-        now=now,
-        validators=(
-            (fetched.headers.get("ETag"), fetched.headers.get("Last-Modified"))
-            if keep
-            else (None, None)  # read the whole feed again next time, to retry what failed
-        ),
-        error=None if keep else f"{len(result.skipped)} item(s) skipped; retried next poll",
-    )
     return result
 
 
