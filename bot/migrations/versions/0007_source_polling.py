@@ -1,8 +1,8 @@
 """sources: title, last good poll, robots flag; articles: item guid, item hash, first seen,
 unique per source; source_alerts (failing / recovered notes for the channels)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 13:20:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import bot.models
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
