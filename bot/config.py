@@ -151,6 +151,43 @@ class Settings(BaseSettings):
     matrix_access_token: str | None = Field(
         None, description="Access token of the bot's Matrix account (matrix channels)"
     )
+    web_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port `quotecheck run` serves receipts and the read-only view on (unset: off)",
+    )
+    web_host: str = Field("127.0.0.1", description="Address the web server listens on")
+    web_token: str | None = Field(
+        None, description="Token the read-only listing pages ask for (unset: listing is off)"
+    )
+    public_url: str | None = Field(
+        None,
+        description="Base URL of the web server as readers reach it; receipt links start with it",
+    )
+    receipt_secret: str | None = Field(
+        None,
+        description="Key of the receipt links' HMAC (unset: generated once, kept in the database)",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) base URL like https://quotecheck.example.org")
+        return value
+
+    @field_validator("web_token", "receipt_secret")
+    @classmethod
+    def _check_secret(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value.strip()) < 16:
+            raise ValueError("use at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

@@ -249,7 +249,18 @@ class MatchRow(SQLModel, table=True):
     span_start: int | None = Field(default=None)
     span_end: int | None = Field(default=None)
     diff_json: str | None = text_column()
+    also_matches_json: str | None = text_column()  # ids of other originals that fit as well
     created_at: datetime | None = ts(index=True)
+
+
+class AppSecret(SQLModel, table=True):
+    """A secret the bot generated once and keeps (the receipt links' key when none is set)."""
+
+    __tablename__ = "app_secrets"
+
+    name: str = Field(max_length=64, primary_key=True)
+    value: str = Field(max_length=128)
+    created_at: datetime | None = ts()
 
 
 class Channel(SQLModel, table=True):

@@ -93,12 +93,13 @@ class CheckResult:
     article: Article
     verdicts: tuple[Verdict, ...]
     article_id: int | None = None
+    verdict_ids: tuple[int, ...] = ()  # the stored matches rows, in the order of verdicts
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "article": self.article.to_json(),
-            "results": [verdict.to_json() for verdict in self.verdicts],
-        }
+        results = [verdict.to_json() for verdict in self.verdicts]
+        for result, verdict_id in zip(results, self.verdict_ids, strict=False):
+            result["verdict_id"] = verdict_id  # added beside the contract's keys
+        return {"article": self.article.to_json(), "results": results}
 
 
 Extract = Callable[[bytes, str | None, str | None], Awaitable[Article]]
@@ -293,7 +294,8 @@ def check_loaded(
         store.record_verdicts(
             session, rows, verdicts, now=now, watermark=watermark, only_changed=False
         )
-    return CheckResult(loaded.source, article, verdicts, article_id)
+        verdict_ids = store.latest_verdict_ids(session, article_id)
+    return CheckResult(loaded.source, article, verdicts, article_id, verdict_ids)
 
 
 async def check_source(

@@ -345,5 +345,18 @@ def match_row(citation_id: int, verdict: Verdict, now: datetime) -> MatchRow:
         span_start=verdict.span[0] if verdict.span else None,
         span_end=verdict.span[1] if verdict.span else None,
         diff_json=json.dumps([list(op) for op in verdict.diff], ensure_ascii=False),
+        also_matches_json=json.dumps(list(verdict.also_matches)) if verdict.also_matches else None,
         created_at=now,
     )
+
+
+def latest_verdict_ids(session: Session, article_id: int) -> tuple[int, ...]:
+    """The id of the latest verdict of each of the article's citations, in page order."""
+    rows = session.execute(
+        select(col(Citation.position), func.max(col(MatchRow.id)))
+        .join(MatchRow, col(MatchRow.citation_id) == col(Citation.id))
+        .where(col(Citation.article_id) == article_id)
+        .group_by(col(Citation.position))
+        .order_by(col(Citation.position))
+    ).all()
+    return tuple(int(verdict_id) for _, verdict_id in rows)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 
 from bot.cli import (
     app,
@@ -19,6 +21,7 @@ from bot.cli import (
     open_engine,
     print_json,
 )
+from bot.config import Settings
 
 Sources = Annotated[
     list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
@@ -112,6 +115,7 @@ def _run_checks(
     settings = get_settings(ctx)
     engine = open_engine(ctx)
     stdin = sys.stdin.buffer.read() if "-" in sources else None
+    receipt_url = _receipt_links(engine, settings)
 
     failed: list[str] = []
 
@@ -133,7 +137,7 @@ def _run_checks(
                     _source_failed(exc, source, sources, failed)
                     continue
                 if as_json:
-                    print_json(result.to_json())
+                    print_json(with_receipt_urls(result.to_json(), receipt_url))
                 else:
                     console.print(render(result.article, result.verdicts))
                     console.print()
@@ -147,6 +151,27 @@ def _run_checks(
     _fail_if_any_failed(failed, sources)
     if problem:
         raise typer.Exit(1)
+
+
+def _receipt_links(engine: Engine, settings: Settings) -> Callable[[int], str | None] | None:
+    """Receipt URLs of verdict ids, when QUOTECHECK_PUBLIC_URL is set."""
+    if not settings.public_url:
+        return None
+    from bot.web.links import Linker
+
+    return Linker(engine, settings).url
+
+
+def with_receipt_urls(
+    data: dict[str, Any], receipt_url: Callable[[int], str | None] | None
+) -> dict[str, Any]:
+    """*data* (``check --json``) with each stored result's ``receipt_url`` beside its
+    ``verdict_id`` (added keys: the contract's keys stay as they are)."""
+    if receipt_url is not None:
+        for result in data["results"]:
+            if "verdict_id" in result:
+                result["receipt_url"] = receipt_url(result["verdict_id"])
+    return data
 
 
 @app.command("check")
