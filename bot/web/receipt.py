@@ -396,7 +396,7 @@ def _reasons(
             else:
                 reasons.append(f"The article adds “{now}”.")
     whose = None
-    if match.attribution == "mismatch" and original is not None:
+    if match.attribution == "mismatch" and rows.original is not None:
         named = quote.speaker or "the speaker the article names"
         whose = f"The words are {_possessive(rows.original, rows.speaker)}, not {named}’s."
         reasons.append(whose)
