@@ -77,6 +77,8 @@ class SourceInfo:
     last_polled_at: datetime | None
     failures: int
     last_error: str | None
+    last_ok_at: datetime | None = None
+    title: str | None = None
 
     @classmethod
     def of(cls, row: Source) -> SourceInfo:
@@ -90,13 +92,37 @@ class SourceInfo:
             last_polled_at=row.last_polled_at,
             failures=row.failures,
             last_error=row.last_error,
+            last_ok_at=row.last_ok_at,
+            title=row.title,
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("next_poll_at", "last_polled_at"):
+        for key in ("next_poll_at", "last_polled_at", "last_ok_at"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
+
+
+def check_every(every: str | timedelta) -> int:
+    """The poll interval *every* in seconds, if it parses and is at least a minute."""
+    try:
+        seconds = round(parse_duration(every).total_seconds())
+    except ValueError as exc:
+        raise ConfigError(f"--every: {exc}") from None
+    if seconds < 60:
+        raise ConfigError(f"--every {every!r} is too short; poll at most once a minute (1m)")
+    return seconds
+
+
+def check_new_source(engine: Engine, url: str) -> None:
+    """ConfigError if *url* is watched already (checked before a kind is detected)."""
+    with Session(engine) as session:
+        existing = session.exec(select(Source).where(col(Source.url) == url)).first()
+    if existing is not None:
+        raise ConfigError(
+            f"source {url} already exists (id {existing.id}); "
+            "remove it first to change its kind or interval"
+        )
 
 
 def add_source(
@@ -105,12 +131,7 @@ def add_source(
     """Add a source to watch, due for its first poll at *now*."""
     url = check_url(url)
     check_choice(kind, SOURCE_KINDS, "--kind")
-    try:
-        seconds = round(parse_duration(every).total_seconds())
-    except ValueError as exc:
-        raise ConfigError(f"--every: {exc}") from None
-    if seconds < 60:
-        raise ConfigError(f"--every {every!r} is too short; poll at most once a minute (1m)")
+    seconds = check_every(every)
     with session_scope(engine) as session:
         existing = session.exec(select(Source).where(col(Source.url) == url)).first()
         if existing is not None:

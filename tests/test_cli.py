@@ -87,7 +87,9 @@ def test_a_bad_setting_exits_2_naming_the_variable(
 
 
 def test_sources_add_list_remove(run_cli: Run, cli_engine: Engine) -> None:
-    code, out, err = run_cli("sources", "add", "https://news.example/feed.xml", "--every", "30m")
+    code, out, err = run_cli(
+        "sources", "add", "https://news.example/feed.xml", "--kind", "feed", "--every", "30m"
+    )
     assert (code, err) == (0, "")
     assert out.strip() == "added source 1: https://news.example/feed.xml (feed, every 30m)"
     code, out, _ = run_cli(
@@ -119,7 +121,7 @@ def test_sources_add_list_remove(run_cli: Run, cli_engine: Engine) -> None:
 
 
 def test_removing_a_source_keeps_its_articles(run_cli: Run, cli_engine: Engine) -> None:
-    run_cli("sources", "add", "https://news.example/feed.xml")
+    run_cli("sources", "add", "https://news.example/feed.xml", "--kind", "feed")
     with db.session_scope(cli_engine) as session:
         session.add(
             Article(
@@ -155,7 +157,7 @@ def test_sources_bad_input_exits_2_with_one_line(
 
 
 def test_sources_add_twice_exits_2(run_cli: Run) -> None:
-    assert run_cli("sources", "add", "https://news.example/feed.xml")[0] == 0
+    assert run_cli("sources", "add", "https://news.example/feed.xml", "--kind", "feed")[0] == 0
     code, _, err = run_cli("sources", "add", "https://news.example/feed.xml", "--kind", "page")
     line = _one_error_line(code, err)
     assert "already exists (id 1)" in line

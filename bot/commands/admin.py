@@ -1,4 +1,4 @@
-"""Commands: status, sources, channels (logic in bot/admin.py)."""
+"""Commands: status, channels (logic in bot/admin.py); sources are in bot/commands/sources.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from bot.cli import (
     open_engine,
     print_json,
     print_table,
-    sources_app,
 )
 
 
@@ -58,78 +57,6 @@ def status_command(
             highlight=False,
         )
     console.print(f"channels: {report['channels']['total']}")
-
-
-@sources_app.command("add")
-def sources_add(
-    ctx: typer.Context,
-    url: Annotated[str, typer.Argument(help="http(s) URL of the feed, sitemap or page.")],
-    kind: Annotated[
-        str, typer.Option("--kind", help="feed, sitemap, page or statements.")
-    ] = "feed",
-    every: Annotated[
-        str | None,
-        typer.Option(
-            "--every", help="Poll interval, e.g. 15m or 1h (default QUOTECHECK_POLL_INTERVAL)."
-        ),
-    ] = None,
-) -> None:
-    """Watch a new source; it is polled first on the next cycle."""
-    from bot import admin
-
-    interval = every if every is not None else get_settings(ctx).poll_interval
-    info = admin.add_source(open_engine(ctx), url, kind=kind, every=interval, now=now_utc())
-    console.print(
-        f"added source {info.id}: {info.url} ({info.kind}, every "
-        f"{admin.format_every(info.every_seconds)})",
-        markup=False,
-        highlight=False,
-    )
-
-
-@sources_app.command("list")
-def sources_list(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
-) -> None:
-    """The sources watched, with their interval, next poll and last error."""
-    from bot import admin
-
-    infos = admin.list_sources(open_engine(ctx))
-    if as_json:
-        print_json([info.to_json() for info in infos])
-        return
-    if not infos:
-        console.print("no sources; add one with `quotecheck sources add URL`", markup=False)
-        return
-    print_table(
-        ("id", "kind", "every", "next poll (UTC)", "failures"),
-        ("URL", "last error"),
-        [
-            (
-                str(info.id),
-                info.kind,
-                admin.format_every(info.every_seconds),
-                minute_text(info.next_poll_at),
-                str(info.failures),
-                info.url,
-                info.last_error or "",
-            )
-            for info in infos
-        ],
-    )
-
-
-@sources_app.command("remove")
-def sources_remove(
-    ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The source's id or URL.")],
-) -> None:
-    """Stop watching a source (its articles are kept)."""
-    from bot import admin
-
-    info = admin.remove_source(open_engine(ctx), source)
-    console.print(f"removed source {info.id}: {info.url}", markup=False, highlight=False)
 
 
 @channels_app.command("add")

@@ -142,7 +142,7 @@ async def store_statement_entries(
         if not link or not post_id:
             result.skipped.append((str(link or "?"), "item without a link"))
             continue
-        if _known(engine, platform, post_id):
+        if is_stored_statement(engine, platform, post_id):
             continue
         try:
             page = await afetch(client, link, throttle=throttle)
@@ -172,7 +172,8 @@ async def store_statement_entries(
     return result
 
 
-def _known(engine: Engine, platform: str, post_id: str) -> bool:
+def is_stored_statement(engine: Engine, platform: str, post_id: str) -> bool:
+    """Whether the statement *post_id* of *platform* (the feed's host) is stored already."""
     with engine.connect() as connection:
         row = connection.execute(
             select(ORIGINALS.c.id).where(

@@ -156,7 +156,7 @@ def _http_failure(exc: FetchError, now: datetime) -> PollFailed:
     return PollFailed(exc.reason)
 
 
-async def _get(
+async def fetch_once(
     client: httpx.AsyncClient,
     url: str,
     *,
@@ -221,7 +221,7 @@ async def _follow_index(
     problems: list[str] = []
     for child in children:
         try:
-            fetched = await _get(client, child.url, headers=None, throttle=throttle, now=now)
+            fetched = await fetch_once(client, child.url, headers=None, throttle=throttle, now=now)
             parsed = parse_body("sitemap", fetched, max_bytes=max_bytes)
         except PollFailed as exc:
             problems.append(f"{child.url}: {exc.reason}")
@@ -251,7 +251,7 @@ async def read_source(
 ) -> tuple[Fetched, Parsed | None]:
     """Fetch and parse one source (None for a 304); raises :class:`PollFailed`."""
     headers = politeness.conditional_headers(etag, last_modified)
-    fetched = await _get(client, url, headers=headers, throttle=throttle, now=now)
+    fetched = await fetch_once(client, url, headers=headers, throttle=throttle, now=now)
     if fetched.status_code == 304:
         return fetched, None
     parsed = parse_body(kind, fetched, max_bytes=settings.http_max_bytes)
