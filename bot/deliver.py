@@ -15,6 +15,12 @@ lease expires and sent again with the same idempotency key:
   message and before the ``sent`` commit posts it again (at least once, never lost). The
   webhook kind carries an ``Idempotency-Key`` header for receivers that de-duplicate.
 
+Rate limits: a 429 waits for ``Retry-After`` or the JSON body's ``retry_after`` (Discord,
+seconds; its ``global`` flag is named in the error) / ``retry_after_ms`` (Matrix). A Discord
+answer with ``X-RateLimit-Remaining: 0`` pauses that channel's next send for
+``X-RateLimit-Reset-After`` seconds (at most :data:`MAX_BUCKET_PAUSE`), so a long digest
+waits for its bucket instead of drawing a 429.
+
 Rows are claimed with :func:`bot.db.claim_due`, so replicas never send one row at once. The
 deliveries of one channel are sent in order; a channel that fails stops for this run while
 the others go on.
@@ -117,6 +123,7 @@ class Outcome:
     error: str | None = None
     retry: bool = True
     after: timedelta | None = None
+    pause: float = 0.0  # seconds the channel's next send waits (an exhausted rate-limit bucket)
 
 
 def _json(response: httpx.Response) -> Any:
@@ -154,6 +161,23 @@ def _platform_wait(response: httpx.Response, now: datetime) -> timedelta | None:
         elif isinstance(data.get("retry_after"), int | float):
             wait = max(wait or timedelta(0), timedelta(seconds=data["retry_after"]))
     return wait
+
+
+# Longest pause taken for an exhausted Discord bucket; a longer wait is left to a 429.
+MAX_BUCKET_PAUSE = 60.0
+
+
+def _bucket_pause(kind: str, response: httpx.Response) -> float:
+    """Discord's ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset-After`` (seconds): the
+    bucket is empty, so the channel's next send waits that long (capped) instead of drawing
+    a 429."""
+    if kind != "discord" or response.headers.get("X-RateLimit-Remaining", "").strip() != "0":
+        return 0.0
+    try:
+        wait = float(response.headers.get("X-RateLimit-Reset-After", ""))
+    except ValueError:
+        return 0.0
+    return min(max(wait, 0.0), MAX_BUCKET_PAUSE)
 
 
 RECEIPT_KEYS = {"discord": "id", "matrix": "event_id", "googlechat": "name"}
@@ -240,11 +264,15 @@ async def send_one(
         return Outcome(sent=False, error=f"{type(exc).__name__}: {exc}")
     except FetchError as exc:  # the SSRF guard refused the address: retrying cannot help
         return Outcome(sent=False, error=exc.reason, retry=False)
+    pause = _bucket_pause(channel.kind, response)
     if response.is_success:
-        return Outcome(sent=True, ref=_receipt(channel.kind, response))
+        return Outcome(sent=True, ref=_receipt(channel.kind, response), pause=pause)
     error = _error_text(response)
     if response.status_code == 429 or response.status_code >= 500:
-        return Outcome(sent=False, error=error, after=_platform_wait(response, now))
+        data = _json(response)
+        if isinstance(data, dict) and data.get("global") is True:
+            error += " (global rate limit)"
+        return Outcome(sent=False, error=error, after=_platform_wait(response, now), pause=pause)
     return Outcome(sent=False, error=error, retry=response.status_code in RETRIED_4XX)
 
 
@@ -327,14 +355,17 @@ async def _send_channel(
     sleep: Sleep,
     summary: Summary,
 ) -> None:
+    pause = 0.0
     for position, delivery_id in enumerate(ids):
         started = _start(engine, delivery_id, now)
         if started is None:
             continue
         row, channel = started
-        if position and SPACING.get(channel.kind):
-            await sleep(SPACING[channel.kind])
+        wait = max(pause, SPACING.get(channel.kind, 0.0)) if position else 0.0
+        if wait:
+            await sleep(wait)
         outcome = await send_one(client, channel, row, settings, now)
+        pause = outcome.pause
         state = _finish(
             engine, delivery_id, outcome, now=now, max_attempts=settings.delivery_max_attempts
         )
