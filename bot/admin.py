@@ -15,9 +15,10 @@ import httpx
 from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session, col, select
 
-from bot.config import CHANNEL_KINDS, SEVERITIES, ConfigError, check_schedule, parse_duration
+from bot.config import CHANNEL_KINDS, ConfigError, check_schedule, parse_duration
 from bot.db import session_scope
 from bot.digests import split_list
+from bot.match.verdict import SEVERITIES
 from bot.models import Article, Channel, Citation, Delivery, Digest, PostedCitation, Source
 
 SOURCE_KINDS = ("feed", "sitemap", "page", "statements")

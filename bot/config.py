@@ -28,16 +28,6 @@ CHANNEL_KINDS = (
     "apprise",
     "stdout",
 )
-SEVERITIES = (
-    "verbatim",
-    "excerpt",
-    "elided",
-    "paraphrase",
-    "not_found",
-    "deleted",
-    "altered",
-    "misattributed",
-)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

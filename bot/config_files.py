@@ -26,13 +26,13 @@ from sqlmodel import col, select
 from bot.admin import SOURCE_KINDS, check_channel_url, check_choice, check_url
 from bot.config import (
     CHANNEL_KINDS,
-    SEVERITIES,
     ConfigError,
     Settings,
     check_schedule,
     parse_duration,
 )
 from bot.db import session_scope
+from bot.match.verdict import SEVERITIES
 from bot.models import Channel, Source
 
 log = logging.getLogger(__name__)

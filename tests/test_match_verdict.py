@@ -123,8 +123,7 @@ def test_no_original_gives_relation_none_and_null_original() -> None:
 
 
 def test_severity_orders_headlines_most_serious_highest() -> None:
-    from bot.config import SEVERITIES
-    from bot.match.verdict import Severity
+    from bot.match.verdict import SEVERITIES, Severity
 
     assert Severity.MISATTRIBUTED > Severity.ALTERED > Severity.NOT_FOUND > Severity.VERBATIM
     assert max(Severity.EXCERPT, Severity.DELETED) is Severity.DELETED

@@ -87,7 +87,7 @@ def _fail_if_any_failed(failed: list[str], sources: list[str]) -> None:
 
 
 def _fail_on_level(fail_on: str | None) -> int | None:
-    from bot.config import SEVERITIES
+    from bot.match.verdict import SEVERITIES
 
     if fail_on is None:
         return None

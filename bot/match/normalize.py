@@ -22,13 +22,15 @@ from dataclasses import dataclass
 WILDCARD = "[…]"
 """Token standing for an editorial bracket in a quote; it matches any (few) words."""
 
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_LINK = re.compile(
+# What words are made of, public because the search index cuts words the same way
+# (bot.match.shingles, on whole strings at once).
+ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+LINK = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|\b(?:pic\.twitter\.com|t\.co|bit\.ly|ow\.ly|buff\.ly|youtu\.be|goo\.gl)/\S*",
     re.IGNORECASE,
 )
-_FOLD = {
+FOLD = {
     # single quotes and apostrophes
     "\u2018": "'",
     "\u2019": "'",
@@ -64,8 +66,8 @@ _FOLD = {
     "\u2060": "",
     "\ufeff": "",
 }
-_WORD = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:'\w+)*")
-_BRACKET = re.compile(r"\[[^\[\]]*\]")
+WORD = re.compile(r"\d+(?:[.,:]\d+)+|\w+(?:'\w+)*")
+BRACKET = re.compile(r"\[[^\[\]]*\]")
 _ELLIPSIS_BRACKET = re.compile(r"\[\s*(?:\.\s*){2,}\]")
 _FRAGMENT_SPLIT = re.compile(r"\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|…|\.\s*\.\s*\.(?:\s*\.)?")
 
@@ -86,13 +88,13 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
     pos = 0
     # Entities first (they may hide quotes and dashes), then links, then characters.
     pieces: list[tuple[str, tuple[int, int]]] = []
-    for match in _ENTITY.finditer(text):
+    for match in ENTITY.finditer(text):
         pieces.extend((ch, (i, i + 1)) for i, ch in enumerate(text[pos : match.start()], pos))
         pieces.extend((ch, match.span()) for ch in html.unescape(match.group()))
         pos = match.end()
     pieces.extend((ch, (i, i + 1)) for i, ch in enumerate(text[pos:], start=pos))
     unescaped = "".join(ch for ch, _ in pieces)
-    spans = [(m.start(), m.end()) for m in _LINK.finditer(unescaped)]
+    spans = [(m.start(), m.end()) for m in LINK.finditer(unescaped)]
     link_at = 0
     index = 0
     while index < len(pieces):
@@ -104,7 +106,7 @@ def _fold(text: str) -> tuple[str, list[tuple[int, int]]]:
             continue
         ch, origin = pieces[index]
         index += 1
-        folded = _FOLD.get(ch)
+        folded = FOLD.get(ch)
         if folded is None:
             folded = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
             folded = " " if folded.isspace() else folded.lower()
@@ -131,7 +133,7 @@ def tokens(text: str, *, brackets: bool = False) -> list[Token]:
     found: list[Token] = []
 
     def add(segment_start: int, segment_end: int) -> None:
-        for match in _WORD.finditer(folded, segment_start, segment_end):
+        for match in WORD.finditer(folded, segment_start, segment_end):
             start = where[match.start()][0]
             end = where[match.end() - 1][1]
             found.append(Token(match.group(), start, end))
@@ -140,9 +142,9 @@ def tokens(text: str, *, brackets: bool = False) -> list[Token]:
         add(0, len(folded))
         return found
     pos = 0
-    for match in _BRACKET.finditer(folded):
+    for match in BRACKET.finditer(folded):
         add(pos, match.start())
-        if _WORD.search(folded, match.start(), match.end()):
+        if WORD.search(folded, match.start(), match.end()):
             found.append(Token(WILDCARD, where[match.start()][0], where[match.end() - 1][1]))
         pos = match.end()
     add(pos, len(folded))

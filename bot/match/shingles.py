@@ -30,7 +30,7 @@ import numpy as np
 import orjson
 from numpy.lib.stride_tricks import sliding_window_view
 
-from bot.match.normalize import _BRACKET, _ENTITY, _FOLD, _LINK, _WORD
+from bot.match.normalize import BRACKET, ENTITY, FOLD, LINK, WORD
 
 SIZE = 4
 """Words per shingle. An altered quote (a word changed every ~5 words) keeps ~1 in 5."""
@@ -52,13 +52,13 @@ _MULT = (
     0xFF51AFD7ED558CCD,
     0xC4CEB9FE1A85EC53,
 )
-_FOLD_CHARS = re.compile("[" + re.escape("".join(_FOLD)) + "]")  # faster than str.translate
-_LINK_LOWER = re.compile(_LINK.pattern)  # the same links, matched in lower-cased text
+_FOLD_CHARS = re.compile("[" + re.escape("".join(FOLD)) + "]")  # faster than str.translate
+_LINK_LOWER = re.compile(LINK.pattern)  # the same links, matched in lower-cased text
 _MAX_CACHED = 1 << 20
 # Between texts of a batch: a NUL word (a text's own NULs become spaces) fenced by empty
 # brackets, so no bracket, link or entity of one text can reach into the next.
 _SEPARATOR = "\n[]\x00[]\n"
-_WORD_OR_SEPARATOR = re.compile("\x00|" + _WORD.pattern)
+_WORD_OR_SEPARATOR = re.compile("\x00|" + WORD.pattern)
 
 
 class _WordHashes(dict[str, int]):
@@ -84,7 +84,7 @@ def _fold(text: str) -> str:
 def _fold_one(text: str) -> str:
     """The steps of :func:`_fold` that must see one text alone: entities and Unicode."""
     if "&" in text:
-        text = _ENTITY.sub(lambda match: html.unescape(match.group()), text)
+        text = ENTITY.sub(lambda match: html.unescape(match.group()), text)
     if not text.isascii():
         return unicodedata.normalize("NFKC", _FOLD_CHARS.sub(_folded, text))
     if "`" in text:
@@ -105,17 +105,17 @@ def _fold_joinable(text: str) -> str:
             ]
         )
     if "[" in text:
-        text = _BRACKET.sub(" ", text)
+        text = BRACKET.sub(" ", text)
     return text
 
 
 def _folded(match: re.Match[str]) -> str:
-    return _FOLD[match.group()]
+    return FOLD[match.group()]
 
 
 def index_words(text: str) -> list[str]:
     """The normalised words of *text*, as :func:`bot.match.normalize.words` gives them."""
-    return _WORD.findall(_fold(text))
+    return WORD.findall(_fold(text))
 
 
 def word_hash(word: str) -> int:

@@ -15,7 +15,6 @@ from functools import total_ordering
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.config import SEVERITIES
 from bot.match.align import Alignment, DiffOp, Relation
 
 AttributionCheck = Literal["match", "mismatch", "unknown"]
@@ -118,7 +117,7 @@ def headline(relation: Relation, attribution: AttributionCheck, status: str) -> 
 class Severity(Enum):
     """A verdict's headline, ordered by how serious it is (``Severity.ALTERED > EXCERPT``).
 
-    Members are listed least serious first, as ``bot.config.SEVERITIES``.
+    Members are listed least serious first; :data:`SEVERITIES` names them in that order.
     """
 
     VERBATIM = "verbatim"
@@ -148,10 +147,13 @@ class Severity(Enum):
 
 _RANKS = {member: rank for rank, member in enumerate(Severity)}
 
+SEVERITIES: tuple[str, ...] = tuple(member.value for member in Severity)
+"""The headlines, least serious first (what ``--min-severity`` and ``--fail-on`` accept)."""
+
 
 def severity(name: str) -> int:
-    """Rank of a headline in ``bot.config.SEVERITIES`` (higher is more serious)."""
-    return SEVERITIES.index(name)
+    """Rank of a headline (higher is more serious)."""
+    return Severity(name).rank
 
 
 def date_check(
