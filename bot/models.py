@@ -355,3 +355,32 @@ class MatchShingle(SQLModel, table=True):
 
     shingle: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     original_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+
+
+class JobRun(SQLModel, table=True):
+    """The last run of one scheduler job in one replica (see bot/scheduler.py)."""
+
+    __tablename__ = "job_runs"
+
+    job: str = Field(max_length=32, primary_key=True)
+    owner: str = Field(max_length=64, primary_key=True)  # the replica, host:pid
+    started_at: datetime | None = ts()
+    ended_at: datetime | None = ts()  # None while it runs (or if the replica died in it)
+    outcome: str | None = Field(default=None, max_length=16)  # running | ok | error
+    error: str | None = text_column()
+    summary_json: str | None = text_column()
+    last_ok_at: datetime | None = ts()
+
+
+class Replica(SQLModel, table=True):
+    """A running `quotecheck run` process and its heartbeat."""
+
+    __tablename__ = "replicas"
+
+    owner: str = Field(max_length=64, primary_key=True)
+    host: str = Field(max_length=255)
+    pid: int = Field(default=0)
+    started_at: datetime | None = ts()
+    beat_at: datetime | None = ts()
+    beat_seconds: int = Field(default=30)  # the heartbeat interval it promised
+    stopped_at: datetime | None = ts()  # set when it exits cleanly
