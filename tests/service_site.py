@@ -55,9 +55,7 @@ def feed(base: str, count: int, now: datetime, *, prefix: str = "news") -> bytes
     ).encode()
 
 
-def add_site(
-    server: LocalServer, now: datetime, *, count: int = 2, path: str = "/feed.xml"
-) -> str:
+def add_site(server: LocalServer, now: datetime, *, count: int = 2, path: str = "/feed.xml") -> str:
     """A feed of *count* articles at *path* (ETag and Last-Modified, 304 when unchanged) and
     its pages; returns the feed's URL."""
     prefix = path.strip("/").replace(".", "-")
