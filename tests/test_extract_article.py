@@ -161,6 +161,18 @@ def test_quotes_are_found_in_the_body() -> None:
     ]
 
 
+def test_soft_hyphens_and_zero_width_characters_leave_the_words_whole() -> None:
+    body = (
+        "<p>“We have wai\u00adted a long time for this and the town de\u00adserves it,” "
+        "said Jo In\u00adven\u00adted,\u200b the harbour mas\u00adter of Eastmere.</p>"
+    )
+    article = extract_article(page(body=body))
+    assert "\u00ad" not in article.body_text and "\u200b" not in article.body_text
+    [quote] = article.quotes
+    assert quote.text.startswith("We have waited a long time")
+    assert quote.speaker == "Jo Invented"
+
+
 # -- bad input: a clear error or an empty result, never a crash or a hang ----------------
 
 

@@ -65,6 +65,9 @@ _DATE_LINE_MAX = 120  # a visible date line is short ("September 10, 2018 Update
 # once scripts and embeds are gone, so a body beyond this is cut rather than read for minutes.
 BODY_MAX_CHARS = 600_000
 _NOT_TEXT = "script, style, noscript, template, svg, iframe, object, embed"
+# Characters with no width that typesetting leaves inside words: soft hyphens ("chal\u00ad
+# lenges"), word joiners, zero-width spaces and stray byte-order marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,7 @@ def article_body(html: str, url: str | None = None) -> Body:
     paragraphs: list[str] = []
     quoted: set[int] = set()
     for text, in_quote in _blocks(element):
+        text = text.translate(_INVISIBLE)
         text = " ".join(text.split()) if "\n" not in text else _lines(text)
         if not text or _NOT_BODY.match(text):
             continue
