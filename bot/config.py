@@ -111,6 +111,39 @@ class Settings(BaseSettings):
         timedelta(seconds=30),
         description="Longest time extracting one page may take; its worker is then stopped",
     )
+    job_poll_every: Duration = Field(
+        timedelta(seconds=60),
+        description="`quotecheck run`: how often the poll job looks for sources due",
+    )
+    job_articles_every: Duration = Field(
+        timedelta(seconds=30), description="`quotecheck run`: how often new articles are processed"
+    )
+    job_resolve_every: Duration = Field(
+        timedelta(seconds=60),
+        description="`quotecheck run`: how often pending permalinks are resolved",
+    )
+    job_rematch_every: Duration = Field(
+        timedelta(minutes=5),
+        description="`quotecheck run`: how often citations are matched again after new originals",
+    )
+    job_reresolve_every: Duration = Field(
+        timedelta(hours=1), description="`quotecheck run`: how often stale originals are fetched"
+    )
+    job_digests_every: Duration = Field(
+        timedelta(seconds=60),
+        description="`quotecheck run`: how often channels' digest schedules are checked",
+    )
+    job_deliver_every: Duration = Field(
+        timedelta(seconds=15), description="`quotecheck run`: how often the outbox is sent"
+    )
+    heartbeat_every: Duration = Field(
+        timedelta(seconds=30),
+        description="`quotecheck run`: how often a replica writes its heartbeat",
+    )
+    shutdown_grace: Duration = Field(
+        timedelta(seconds=30),
+        description="On SIGTERM, how long jobs in flight may take to finish before they stop",
+    )
     lease_duration: Duration = Field(
         timedelta(minutes=5), description="How long a claimed work item stays with one worker"
     )

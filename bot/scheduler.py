@@ -314,6 +314,7 @@ async def run_job(
     ctx: Context,
     *,
     clock: Callable[[], datetime] = utcnow,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> JobResult:
     """Run one job (drained if it drains), record its start, end and outcome; a job that
     raises is logged with its name and the reason, and reported as an error."""
@@ -325,7 +326,7 @@ async def run_job(
             rounds += 1
             part = describe(await job.run(engine, client, settings, now, ctx))
             _add(total, part)
-            if not job.drain or not _progress(part) or rounds >= DRAIN_ROUNDS:
+            if not job.drain or not _progress(part) or rounds >= DRAIN_ROUNDS or stopping():
                 break
         result = JobResult(job.name, "ok", total, rounds=rounds)
     except Exception as exc:  # one job's failure must not stop the others
@@ -374,3 +375,124 @@ async def run_cycle(
     finally:
         await asyncio.to_thread(ctx.close)
     return summary
+
+
+# ---------------------------------------------------------------------- the service
+
+
+def intervals(settings: Settings) -> dict[str, float]:
+    """Seconds between two runs of each job in `quotecheck run` (QUOTECHECK_JOB_*_EVERY)."""
+    return {
+        job.name: max(getattr(settings, f"job_{job.name}_every").total_seconds(), 0.1)
+        for job in JOBS
+    }
+
+
+async def serve_forever(
+    engine: Engine,
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    owner: str | None = None,
+    install_signals: bool = True,
+) -> None:
+    """`quotecheck run`: every job on its interval (APScheduler 3, in this event loop, one
+    instance of a job at a time, missed runs coalesced), a heartbeat, and the web server
+    when QUOTECHECK_WEB_PORT is set, until SIGTERM or SIGINT (or *stop*).
+
+    APScheduler only keeps time here: its jobs live in memory, and the work they do is
+    claimed from the database, so every replica runs the same schedule. On a stop signal no
+    job starts again and a drained stage ends after its current batch; jobs in flight get
+    ``QUOTECHECK_SHUTDOWN_GRACE`` to finish, then are cancelled (what they claimed but did
+    not finish keeps its lease and is taken over when it expires).
+    """
+    import signal
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from bot.http import make_async_client
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if install_signals:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+    ctx = make_context(settings, owner)
+    beat_seconds = max(int(settings.heartbeat_every.total_seconds()), 1)
+    in_flight: set[asyncio.Task[Any]] = set()
+    web: asyncio.Task[None] | None = None
+
+    async with make_async_client(settings) as client:
+
+        async def tick(job: Job) -> None:
+            if stop.is_set():
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            in_flight.add(task)
+            try:
+                await run_job(job, engine, client, settings, utcnow(), ctx, stopping=stop.is_set)
+            finally:
+                in_flight.discard(task)
+
+        async def heartbeat() -> None:
+            try:
+                await asyncio.to_thread(
+                    beat, engine, ctx.owner, utcnow(), every_seconds=beat_seconds
+                )
+            except Exception as exc:  # a database hiccup: the next beat tries again
+                log.warning("heartbeat of %s failed: %s", ctx.owner, exc)
+
+        await asyncio.to_thread(
+            beat, engine, ctx.owner, utcnow(), every_seconds=beat_seconds, started=True
+        )
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        first = utcnow()
+        for job in JOBS:
+            scheduler.add_job(
+                tick,
+                IntervalTrigger(seconds=intervals(settings)[job.name], timezone=UTC),
+                args=(job,),
+                id=job.name,
+                name=job.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                next_run_time=first,
+            )
+        scheduler.add_job(
+            heartbeat,
+            IntervalTrigger(seconds=beat_seconds, timezone=UTC),
+            id="heartbeat",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        if settings.web_port is not None:
+            from bot.web.server import serve
+
+            web = asyncio.create_task(serve(engine, settings, stop))
+        log.info("quotecheck run: replica %s started", ctx.owner)
+        try:
+            await stop.wait()
+        finally:
+            log.info("quotecheck run: stopping; %d job(s) in flight", len(in_flight))
+            scheduler.pause()  # no job starts again (shutdown would cancel those running)
+            if in_flight:
+                grace = settings.shutdown_grace.total_seconds()
+                _, late = await asyncio.wait(set(in_flight), timeout=grace)
+                for task in late:
+                    log.warning("a job did not finish within %ss; stopped", grace)
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=5)
+            scheduler.shutdown(wait=False)
+            if web is not None:
+                await web
+            await asyncio.to_thread(
+                beat, engine, ctx.owner, utcnow(), every_seconds=beat_seconds, stopped=True
+            )
+            await asyncio.to_thread(ctx.close)
+    log.info("quotecheck run: replica %s stopped", ctx.owner)

@@ -26,6 +26,8 @@ class Reply:
 class Request:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 Route = Reply | Callable[[Request], Reply]
@@ -58,10 +60,15 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet tests
             pass
 
-        def do_GET(self) -> None:
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.do_GET(method="POST", body=self.rfile.read(length))
+
+        def do_GET(self, method: str = "GET", body: bytes = b"") -> None:
             import time
 
-            request = Request(self.path, {k.lower(): v for k, v in self.headers.items()})
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            request = Request(self.path, headers, method, body)
             with server.lock:
                 server.requests.append(request)
                 server.in_flight += 1

@@ -28,15 +28,26 @@ def post_url(n: int) -> str:
     return f"https://twitter.com/SaltmereHarbour/status/{post_id(n)}"
 
 
-def page(n: int) -> bytes:
+def quote_text(n: int) -> str:
+    return f"The north pier will carry {n} boats at once from the first day of the regatta"
+
+
+def page(n: int, *, embed: bool = True) -> bytes:
+    """An article page embedding post *n* (or, with *embed* false, quoting a statement:
+    nothing to resolve over the network)."""
+    post = (
+        f"""<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{post_text(n)}</p>&mdash;
+Saltmere Harbour (@SaltmereHarbour) <a href="{post_url(n)}">May 20, 2024</a></blockquote>"""
+        if embed
+        else f"<p>“{quote_text(n)},” harbour master Ines Vold said in a statement.</p>"
+    )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Saltmere pier news {n} | The Saltmere Courier</title>
 <meta property="article:published_time" content="2024-05-20T09:00:00Z">
 </head><body><article><h1>Saltmere pier news {n}</h1>
 <p>An invented article for quotecheck's tests; the people in it are made up.</p>
 <p>The harbour office announced the reopening on its account.</p>
-<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{post_text(n)}</p>&mdash;
-Saltmere Harbour (@SaltmereHarbour) <a href="{post_url(n)}">May 20, 2024</a></blockquote>
+{post}
 </article></body></html>""".encode()
 
 
@@ -55,7 +66,14 @@ def feed(base: str, count: int, now: datetime, *, prefix: str = "news") -> bytes
     ).encode()
 
 
-def add_site(server: LocalServer, now: datetime, *, count: int = 2, path: str = "/feed.xml") -> str:
+def add_site(
+    server: LocalServer,
+    now: datetime,
+    *,
+    count: int = 2,
+    path: str = "/feed.xml",
+    embed: bool = True,
+) -> str:
     """A feed of *count* articles at *path* (ETag and Last-Modified, 304 when unchanged) and
     its pages; returns the feed's URL."""
     prefix = path.strip("/").replace(".", "-")
@@ -78,7 +96,7 @@ def add_site(server: LocalServer, now: datetime, *, count: int = 2, path: str = 
     server.routes[path] = answer
     for n in range(1, count + 1):
         server.routes[f"/{prefix}/{n}"] = Reply(
-            200, page(n), {"Content-Type": "text/html; charset=utf-8"}
+            200, page(n, embed=embed), {"Content-Type": "text/html; charset=utf-8"}
         )
     return server.url(path)
 

@@ -43,7 +43,15 @@ def run_command(
     for error in synced.errors:
         err_console.print(f"warning: {error}", markup=False, highlight=False, soft_wrap=True)
     if not once:
-        fail("the long-running service is not built yet; run `quotecheck run --once` from cron")
+        import logging
+
+        from bot.scheduler import serve_forever
+
+        logging.getLogger("bot").setLevel(settings.log_level)
+        if as_json:
+            fail("--json goes with --once (the service logs to stderr)")
+        asyncio.run(serve_forever(engine, settings))
+        return
 
     async def cycle() -> CycleSummary:
         async with make_async_client(settings) as client:
