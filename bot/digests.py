@@ -6,14 +6,15 @@ run when its schedule is ``immediate``. One transaction per channel claims the r
 conditional update of ``last_digest_at``, so of several replicas one wins), stores the
 digest, its deliveries (``bot.deliver.enqueue``) and one ``posted`` row per verdict carried:
 a digest is never half made, and what was posted is never posted again. A channel only ever
-receives verdicts made after it was added (no flood of old findings).
+receives verdicts made after it was added (no flood of old findings). With
+``QUOTECHECK_PUBLIC_URL`` set, every item links to its receipt (``bot.web.links``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot import db, deliver
-from bot.config import IMMEDIATE
+from bot.config import IMMEDIATE, Settings
 from bot.digest.build import build_digest
 from bot.digest.load import load_verdicts
 from bot.digest.model import ChannelRules, Digest, Posted
@@ -31,6 +32,7 @@ from bot.digest.render import RENDERERS, Message
 from bot.match.verdict import Severity
 from bot.models import Channel, Delivery, PostedCitation
 from bot.models import Digest as DigestRow
+from bot.web.links import receipt_links
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +106,14 @@ class Composed:
     messages: tuple[Message, ...]
 
 
-def compose(session: Session, channel: Channel, now: datetime) -> Composed | None:
+def compose(
+    session: Session,
+    channel: Channel,
+    now: datetime,
+    receipt_url: Callable[[int], str | None] | None = None,
+) -> Composed | None:
     """The digest of what *channel* was not sent yet, rendered; None when nothing is new.
+    *receipt_url* gives each verdict's receipt link (None: no receipt links).
 
     Reads only: nothing is stored.
     """
@@ -114,7 +122,7 @@ def compose(session: Session, channel: Channel, now: datetime) -> Composed | Non
     if channel.last_digest_at is not None:
         window = channel.last_digest_at - LOOKBACK
         since = window if since is None else max(since, window)
-    verdicts = load_verdicts(session, since=since)
+    verdicts = load_verdicts(session, since=since, receipt_url=receipt_url)
     digest = build_digest(verdicts, rules_of(channel), posted_to(session, channel.id), now)
     if digest is None:
         return None
@@ -130,14 +138,17 @@ def compose(session: Session, channel: Channel, now: datetime) -> Composed | Non
     return Composed(channel.name, channel.kind, digest, tuple(renderer.render(digest)))
 
 
-def preview(engine: Engine, now: datetime, channel_id: int | None = None) -> list[Composed]:
+def preview(
+    engine: Engine, settings: Settings, now: datetime, channel_id: int | None = None
+) -> list[Composed]:
     """What each channel (or the one given) would be sent now, whether due or not; nothing
-    is written."""
+    is written (but the receipt key, generated once when unset)."""
+    links = receipt_links(engine, settings)
     with Session(engine) as session:
         query = select(Channel).order_by(col(Channel.name))
         if channel_id is not None:
             query = query.where(col(Channel.id) == channel_id)
-        found = (compose(session, channel, now) for channel in session.exec(query).all())
+        found = (compose(session, channel, now, links) for channel in session.exec(query).all())
         return [composed for composed in found if composed is not None]
 
 
@@ -213,11 +224,17 @@ def _store(session: Session, channel: Channel, composed: Composed, now: datetime
 
 
 def compose_digests(
-    engine: Engine, now: datetime, *, channel_ids: Sequence[int] | None = None, force: bool = False
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    *,
+    channel_ids: Sequence[int] | None = None,
+    force: bool = False,
 ) -> ComposeSummary:
     """Stage job: make the digest of every due channel (all given ones when *force*) and put
     its messages in the outbox. A channel that fails is logged and the others go on."""
     summary = ComposeSummary()
+    links = receipt_links(engine, settings)  # before any claim: it may store the key
     with Session(engine) as session:
         query = select(Channel).order_by(col(Channel.id))
         if channel_ids is not None:
@@ -231,7 +248,7 @@ def compose_digests(
             with _claimed(engine, channel, now) as session:
                 if session is None:
                     continue
-                composed = compose(session, channel, now)
+                composed = compose(session, channel, now, links)
                 if composed is None:
                     continue
                 _store(session, channel, composed, now)

@@ -22,6 +22,7 @@ from bot.models import Article, Channel, Citation, Delivery, MatchRow
 from bot.notify_apprise import limit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 class Receiver:
@@ -111,7 +112,7 @@ def test_a_digest_goes_out_through_apprise(engine: Engine, receiver: Receiver) -
         min_severity="verbatim", now=NOW,
     )  # fmt: skip
     _verdicts(engine, ["Invented words one", "@everyone invented words two"])
-    assert compose_digests(engine, NOW).messages == 1
+    assert compose_digests(engine, SETTINGS, NOW).messages == 1
     assert _send(engine)[:2] == (1, 0)
     (body,) = receiver.bodies
     message = body["message"]
@@ -131,7 +132,7 @@ def test_a_refusing_service_is_retried_later_with_apprise_reason(
         min_severity="verbatim", now=NOW,
     )  # fmt: skip
     _verdicts(engine, ["Invented words"])
-    compose_digests(engine, NOW)
+    compose_digests(engine, SETTINGS, NOW)
     sent, failed, errors = _send(engine)
     assert (sent, failed) == (0, 1)
     assert "Apprise could not send" in errors[0] and "503" in errors[0]
@@ -149,7 +150,7 @@ def test_a_long_digest_is_split_to_the_service_limit(engine: Engine, receiver: R
         min_severity="verbatim", now=NOW,
     )  # fmt: skip
     _verdicts(engine, [f"Invented quote {n} " * 120 for n in range(30)])  # ~60,000 characters
-    made = compose_digests(engine, NOW)
+    made = compose_digests(engine, SETTINGS, NOW)
     assert made.messages >= 2
     assert _send(engine)[0] == made.messages
     assert all(len(str(body["message"])) <= 32_768 for body in receiver.bodies)

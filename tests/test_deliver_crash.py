@@ -27,6 +27,7 @@ from bot.models import Article, Channel, Citation, Delivery, MatchRow
 
 CHILD = Path(__file__).with_name("crash_child.py")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 class Receiver:
@@ -89,7 +90,7 @@ def _queue_one_digest(engine: Engine, hook: str) -> None:
                 created_at=NOW,
             )
         )
-    assert compose_digests(engine, NOW).messages == 1
+    assert compose_digests(engine, SETTINGS, NOW).messages == 1
 
 
 def _crash(url: str, where: str) -> None:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
 
 from bot import db
-from bot.digests import compose_digests, is_due, next_run, preview, rules_of, split_list
+from bot.config import Settings
+from bot.digests import Composed, compose_digests, is_due, next_run, preview, rules_of, split_list
 from bot.match.verdict import Severity
 from bot.models import Article, Channel, Citation, Delivery, MatchRow, PostedCitation, Source
 from bot.models import Digest as DigestRow
+from bot.web.app import create_app
 
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 ADDED = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 T1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -124,7 +129,7 @@ def test_a_digest_is_stored_enqueued_and_never_posted_twice(engine: Engine) -> N
     first = _verdict(engine, _citation(engine, article, "We will build it"), "verbatim", T1)
     second = _verdict(engine, _citation(engine, article, "We never said so"), "none", T1)
 
-    summary = compose_digests(engine, T1 + timedelta(hours=1))
+    summary = compose_digests(engine, SETTINGS, T1 + timedelta(hours=1))
     assert (summary.channels, summary.digests, summary.citations) == (1, 1, 2)
     assert summary.errors == []
     assert _count(engine, DigestRow) == 1 and _count(engine, Delivery) == 1
@@ -137,7 +142,7 @@ def test_a_digest_is_stored_enqueued_and_never_posted_twice(engine: Engine) -> N
     assert quotes == ["We never said so", "We will build it"]
 
     # the next day: nothing new, nothing sent (the schedule still moves on)
-    summary = compose_digests(engine, T2)
+    summary = compose_digests(engine, SETTINGS, T2)
     assert (summary.channels, summary.digests) == (1, 0)
     assert _count(engine, Delivery) == 1
     with Session(engine) as session:
@@ -148,13 +153,13 @@ def test_a_changed_verdict_is_an_update_linked_to_the_earlier_message(engine: En
     _channel(engine)
     citation = _citation(engine, _article(engine, 1), "Taxes go down")
     _verdict(engine, citation, "none", T1)
-    compose_digests(engine, T1 + timedelta(hours=1))
+    compose_digests(engine, SETTINGS, T1 + timedelta(hours=1))
     with db.session_scope(engine) as session:  # the platform's receipt of that message
         delivery = session.exec(select(Delivery)).one()
         delivery.status, delivery.message_ref = "sent", "msg-41"
         session.add(delivery)
     newer = _verdict(engine, citation, "altered", T2)
-    summary = compose_digests(engine, T2 + timedelta(days=1))
+    summary = compose_digests(engine, SETTINGS, T2 + timedelta(days=1))
     assert summary.digests == 1
     with Session(engine) as session:
         last = session.exec(select(Delivery).order_by(col(Delivery.id).desc())).first()
@@ -173,7 +178,7 @@ def test_filters_and_least_severity_choose_what_a_channel_gets(engine: Engine) -
     article = _article(engine, 1)
     altered = _verdict(engine, _citation(engine, article, "One", "Ilse Varga"), "altered", T1)
     plain = _verdict(engine, _citation(engine, article, "Two", "Tom Ode"), "verbatim", T1)
-    compose_digests(engine, T1 + timedelta(days=1))
+    compose_digests(engine, SETTINGS, T1 + timedelta(days=1))
     got = {(channel, verdict) for channel, verdict, _ in _posted(engine)}
     assert got == {(serious, altered), (varga, altered)}
     assert plain not in {verdict for _, verdict in got} and other not in {c for c, _ in got}
@@ -182,26 +187,26 @@ def test_filters_and_least_severity_choose_what_a_channel_gets(engine: Engine) -
 def test_a_channel_added_later_gets_no_old_findings(engine: Engine) -> None:
     _verdict(engine, _citation(engine, _article(engine, 1), "Old news"), "verbatim", T1)
     _channel(engine, created_at=T2)
-    assert compose_digests(engine, T2 + timedelta(days=1)).digests == 0
+    assert compose_digests(engine, SETTINGS, T2 + timedelta(days=1)).digests == 0
 
 
 def test_preview_writes_nothing_and_force_ignores_the_schedule(engine: Engine) -> None:
     channel = _channel(engine, schedule="0 8 1 1 *")  # once a year
     _verdict(engine, _citation(engine, _article(engine, 1), "Soon"), "verbatim", T1)
-    (shown,) = preview(engine, T1)
+    (shown,) = preview(engine, SETTINGS, T1)
     assert shown.channel == "desk" and shown.digest.summary.citations == 1
     assert len(shown.messages) == 1
     assert _count(engine, DigestRow) == 0 and _posted(engine) == []
-    assert compose_digests(engine, T1).digests == 0  # not due
-    assert compose_digests(engine, T1, channel_ids=[channel], force=True).digests == 1
-    assert preview(engine, T1) == []  # all posted now
+    assert compose_digests(engine, SETTINGS, T1).digests == 0  # not due
+    assert compose_digests(engine, SETTINGS, T1, channel_ids=[channel], force=True).digests == 1
+    assert preview(engine, SETTINGS, T1) == []  # all posted now
 
 
 def test_one_broken_channel_does_not_stop_the_others(engine: Engine) -> None:
     _channel(engine, "broken", kind="carrier-pigeon")
     good = _channel(engine, "good")
     verdict = _verdict(engine, _citation(engine, _article(engine, 1), "Fine"), "verbatim", T1)
-    summary = compose_digests(engine, T1 + timedelta(days=1))
+    summary = compose_digests(engine, SETTINGS, T1 + timedelta(days=1))
     assert summary.digests == 1
     assert len(summary.errors) == 1 and summary.errors[0].startswith("broken: ValueError")
     assert _posted(engine) == [(good, verdict, "verbatim")]
@@ -214,7 +219,7 @@ def test_a_long_digest_is_split_and_each_part_records_its_verdicts(engine: Engin
         _verdict(engine, _citation(engine, article, f"Quote number {n} " * 20), "verbatim", T1)
         for n in range(40)
     }
-    compose_digests(engine, T1 + timedelta(days=1))
+    compose_digests(engine, SETTINGS, T1 + timedelta(days=1))
     with Session(engine) as session:
         parts = session.exec(select(Delivery.part)).all()
         posted = session.exec(select(PostedCitation)).all()
@@ -240,7 +245,7 @@ def test_replicas_racing_make_one_digest(kind: str, request: pytest.FixtureReque
         own = db.make_engine(url)
         try:
             barrier.wait()
-            results.append(compose_digests(own, T1 + timedelta(hours=1)).digests)
+            results.append(compose_digests(own, SETTINGS, T1 + timedelta(hours=1)).digests)
         except BaseException as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
         finally:
@@ -271,3 +276,85 @@ def test_a_claim_made_on_a_stale_reading_misses(engine: Engine) -> None:
         assert second is None
     with Session(engine) as session:
         assert session.get(Channel, channel_id).last_digest_at == T1  # type: ignore[union-attr]
+
+
+PUBLIC = "https://receipts.example/qc"
+RECEIPT_LINK = re.compile(re.escape(PUBLIC) + r"(/r/(\d+)/[0-9a-f]{32})")
+KINDS = {  # each chat platform's renderer, as a channel of that kind
+    "slack": "https://hooks.slack.com/services/T0/B0/x",
+    "discord": "https://discord.com/api/webhooks/1/x",
+    "teams": "https://example.webhook.office.com/webhookb2/x",
+    "googlechat": "https://chat.googleapis.com/v1/spaces/x/messages?key=k&token=t",
+    "mattermost": "https://mattermost.example/hooks/x",
+    "matrix": "https://matrix.example/#!room:matrix.example",
+    "webhook": "https://hooks.example/x",
+    "stdout": "-",
+    "apprise": "json://127.0.0.1:9/x",  # the text renderer, split to Apprise's limit
+}
+
+
+def _every_kind(engine: Engine) -> dict[int, str]:
+    """A channel of every kind, and two verdicts: {verdict id: its quote}."""
+    for kind, url in KINDS.items():
+        _channel(engine, kind, kind=kind, url=url)
+    article = _article(engine, 1)
+    quotes = ["We will build it", "We never said so"]
+    relations = ["verbatim", "none"]
+    return {
+        _verdict(engine, _citation(engine, article, quote), relation, T1): quote
+        for quote, relation in zip(quotes, relations, strict=True)
+    }
+
+
+def _bodies(composed: Composed) -> str:
+    return "\n".join(
+        m.body if isinstance(m.body, str) else json.dumps(m.body) for m in composed.messages
+    )
+
+
+def test_every_digest_item_links_its_receipt_when_the_public_url_is_set(engine: Engine) -> None:
+    verdicts = _every_kind(engine)
+    settings = Settings(_env_file=None, public_url=PUBLIC)  # type: ignore[call-arg]
+    shown = preview(engine, settings, T1)
+    assert sorted(c.kind for c in shown) == sorted(KINDS)
+    client = TestClient(create_app(engine, settings), base_url="http://127.0.0.1")
+    for composed in shown:
+        found = {int(vid): path for path, vid in RECEIPT_LINK.findall(_bodies(composed))}
+        assert sorted(found) == sorted(verdicts), composed.kind
+        for verdict_id, path in found.items():
+            page = client.get(path)  # the link's MAC is the web app's
+            assert page.status_code == 200, (composed.kind, path)
+            assert verdicts[verdict_id] in page.text  # that verdict's receipt
+            wrong = path[:-1] + ("0" if path[-1] != "0" else "1")
+            assert client.get(wrong).status_code == 404
+
+
+def test_the_outbox_carries_the_receipt_links(engine: Engine) -> None:
+    _channel(engine)
+    verdict = _verdict(engine, _citation(engine, _article(engine, 1), "Fine"), "verbatim", T1)
+    settings = Settings(_env_file=None, public_url=PUBLIC + "/")  # type: ignore[call-arg]
+    assert compose_digests(engine, settings, T1 + timedelta(hours=1)).digests == 1
+    with Session(engine) as session:
+        (payload,) = session.exec(select(Delivery.payload_json)).all()
+    body = json.loads(payload)["body"]
+    ((citation,),) = [a["citations"] for a in body["articles"]]
+    path = citation["receipt_url"].removeprefix(PUBLIC)
+    assert RECEIPT_LINK.fullmatch(citation["receipt_url"]) and path.startswith(f"/r/{verdict}/")
+    client = TestClient(create_app(engine, settings), base_url="http://127.0.0.1")
+    assert client.get(path).status_code == 200
+
+
+def test_no_receipt_links_without_the_public_url(engine: Engine) -> None:
+    _every_kind(engine)
+    shown = preview(engine, SETTINGS, T1)
+    assert sorted(c.kind for c in shown) == sorted(KINDS)
+    for composed in shown:
+        text = _bodies(composed)
+        assert not re.search(r"/r/\d+/", text), composed.kind
+        if composed.kind == "webhook":  # the schema's key is there, empty
+            (message,) = composed.messages
+            assert isinstance(message.body, dict)
+            citations = [c for a in message.body["articles"] for c in a["citations"]]
+            assert len(citations) == 2 and {c["receipt_url"] for c in citations} == {None}
+        else:
+            assert "receipt" not in text.casefold(), composed.kind

@@ -215,7 +215,7 @@ def test_a_digest_reaches_a_synapse_room_once(homeserver: Homeserver, sqlite_url
                 )
             )
     before = len(_notices(homeserver))
-    assert compose_digests(engine, NOW).messages == 1
+    assert compose_digests(engine, settings, NOW).messages == 1
     assert _send(engine, settings, NOW) == 1
 
     notices = _notices(homeserver)[before:]

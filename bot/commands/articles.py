@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine
 
 from bot.cli import (
     app,
@@ -21,7 +20,6 @@ from bot.cli import (
     open_engine,
     print_json,
 )
-from bot.config import Settings
 
 Sources = Annotated[
     list[str], typer.Argument(help="Article URL, HTML file, or - for standard input.")
@@ -111,11 +109,12 @@ def _run_checks(
     from bot.match.verdict import severity
     from bot.pipeline import SourceError, check_source
     from bot.report import render
+    from bot.web.links import receipt_links
 
     settings = get_settings(ctx)
     engine = open_engine(ctx)
     stdin = sys.stdin.buffer.read() if "-" in sources else None
-    receipt_url = _receipt_links(engine, settings)
+    receipt_url = receipt_links(engine, settings)
 
     failed: list[str] = []
 
@@ -151,15 +150,6 @@ def _run_checks(
     _fail_if_any_failed(failed, sources)
     if problem:
         raise typer.Exit(1)
-
-
-def _receipt_links(engine: Engine, settings: Settings) -> Callable[[int], str | None] | None:
-    """Receipt URLs of verdict ids, when QUOTECHECK_PUBLIC_URL is set."""
-    if not settings.public_url:
-        return None
-    from bot.web.links import Linker
-
-    return Linker(engine, settings).url
 
 
 def with_receipt_urls(

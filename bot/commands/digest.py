@@ -40,7 +40,7 @@ def digest_preview(ctx: typer.Context, channel: ChannelOption = None) -> None:
     from bot.digests import preview
 
     engine = open_engine(ctx)
-    shown = preview(engine, now_utc(), _channel_id(engine, channel))
+    shown = preview(engine, get_settings(ctx), now_utc(), _channel_id(engine, channel))
     if not shown:
         console.print("nothing new for any channel", markup=False)
         return
@@ -70,7 +70,11 @@ def digest_send(ctx: typer.Context, channel: ChannelOption = None) -> None:
     settings = get_settings(ctx)
     channel_id = _channel_id(engine, channel)
     made = compose_digests(
-        engine, now_utc(), channel_ids=None if channel_id is None else [channel_id], force=True
+        engine,
+        settings,
+        now_utc(),
+        channel_ids=None if channel_id is None else [channel_id],
+        force=True,
     )
     console.print(
         f"made {made.digests} digest(s) of {made.citations} citation(s) in {made.messages} "

@@ -7,6 +7,8 @@ of each citation, with its article, source, original and the original's speaker.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -17,8 +19,14 @@ from bot.match.verdict import Severity, headline
 from bot.models import Article, Citation, MatchRow, Original, Source, Speaker
 
 
-def load_verdicts(session: Session, since: datetime | None = None) -> list[StoredVerdict]:
-    """The latest verdict of every citation (made at or after *since*, when given)."""
+def load_verdicts(
+    session: Session,
+    since: datetime | None = None,
+    *,
+    receipt_url: Callable[[int], str | None] | None = None,
+) -> list[StoredVerdict]:
+    """The latest verdict of every citation (made at or after *since*, when given), each
+    with its receipt's URL when *receipt_url* is given (``bot.web.links.receipt_links``)."""
     latest = (
         select(func.max(col(MatchRow.id)).label("id"))
         .group_by(col(MatchRow.citation_id))
@@ -36,7 +44,10 @@ def load_verdicts(session: Session, since: datetime | None = None) -> list[Store
     )
     if since is not None:
         query = query.where(col(MatchRow.created_at) >= since)
-    return [_stored(*row) for row in session.execute(query).all()]
+    found = [_stored(*row) for row in session.execute(query).all()]
+    if receipt_url is None:
+        return found
+    return [replace(v, receipt_url=receipt_url(v.verdict_id)) for v in found]
 
 
 def _stored(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -75,3 +76,11 @@ class Linker:
 
     def url(self, verdict_id: int) -> str | None:
         return receipt_url(self.public_url, self.key, verdict_id)
+
+
+def receipt_links(engine: Engine, settings: Settings) -> Callable[[int], str | None] | None:
+    """The receipt URL of a verdict id, for digests and ``check --json``; None without
+    ``QUOTECHECK_PUBLIC_URL`` (then nothing carries a receipt link)."""
+    if not settings.public_url:
+        return None
+    return Linker(engine, settings).url
