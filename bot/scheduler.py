@@ -118,8 +118,8 @@ async def _digests(
 ) -> Any:
     from bot.digests import compose_digests
 
-    del client, settings  # the stage signature; digests are made from the database alone
-    return await asyncio.to_thread(compose_digests, engine, now, force=ctx.force_digests)
+    del client  # the stage signature; digests are made from the database alone
+    return await asyncio.to_thread(compose_digests, engine, settings, now, force=ctx.force_digests)
 
 
 async def _deliver(
