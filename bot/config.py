@@ -100,6 +100,9 @@ class Settings(BaseSettings):
         5, gt=0, description="Failed polls in a row after which the channels are alerted"
     )
     poll_batch: int = Field(100, gt=0, description="Sources one poll cycle claims at a time")
+    poll_parse_workers: int = Field(
+        2, ge=0, description="Processes feeds and sitemaps are parsed in (0: in a thread)"
+    )
     digest_schedule: str = Field(
         "0 8 * * *",
         description="Default schedule of a channel's digest: cron, or immediate",

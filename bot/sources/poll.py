@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import socket
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -170,35 +173,75 @@ async def fetch_once(
         raise _http_failure(exc, now) from None
 
 
+_parsers: ProcessPoolExecutor | None = None
+
+
+def _parser_pool(workers: int) -> ProcessPoolExecutor:
+    """The processes feeds are parsed in (started once, on first use; ``spawn``: forking a
+    process that runs threads is unsafe)."""
+    global _parsers
+    if _parsers is None:
+        _parsers = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return _parsers
+
+
+async def parse_off_loop(kind: str, fetched: Fetched, *, settings: Settings) -> Parsed:
+    """:func:`parse_body` away from the event loop: in the parser processes
+    (``QUOTECHECK_POLL_PARSE_WORKERS``; parsing is CPU work that would hold up every other
+    poll), or in a thread when that is 0. Statements stay in a thread (their entries are
+    read whole, not as items)."""
+    if settings.poll_parse_workers and kind != "statements":
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                _parser_pool(settings.poll_parse_workers),
+                parse_content,
+                kind,
+                fetched.content,
+                fetched.url,
+                settings.http_max_bytes,
+            )
+        except BrokenProcessPool:  # a parser process died (killed, out of memory)
+            global _parsers
+            _parsers = None
+            raise PollFailed("the feed parser process died while parsing this source") from None
+    return await asyncio.to_thread(parse_body, kind, fetched, max_bytes=settings.http_max_bytes)
+
+
 def parse_body(kind: str, fetched: Fetched, *, max_bytes: int) -> Parsed:
     """Parse a fetched body as a source of *kind* (a sitemap index is returned with its
     children as items of detail ``sitemapindex``: the caller follows them)."""
+    return parse_content(kind, fetched.content, fetched.url, max_bytes)
+
+
+def parse_content(kind: str, content: bytes, url: str, max_bytes: int) -> Parsed:
+    """:func:`parse_body` on the body and final URL (what a parser process is sent)."""
     if kind in ("feed", "statements"):
         try:
-            feed = parse_feed(fetched.content, fetched.url)
+            feed = parse_feed(content, url)
         except NotAFeed as exc:
             raise PollFailed(str(exc)) from None
         entries: tuple[Any, ...] = ()
         if kind == "statements":
             entries = tuple(
-                feedparser.parse(fetched.content, sanitize_html=False).entries  # author, id
+                feedparser.parse(content, sanitize_html=False).entries  # author, id
             )
         ttl = timedelta(seconds=feed.ttl_seconds) if feed.ttl_seconds else None
         return Parsed(kind, feed.version, feed.title, feed.items, ttl=ttl, entries=entries)
     if kind == "sitemap":
         try:
-            sitemap = parse_sitemap(fetched.content, fetched.url, max_bytes=max_bytes)
+            sitemap = parse_sitemap(content, url, max_bytes=max_bytes)
         except NotASitemap as exc:
             raise PollFailed(str(exc)) from None
         if sitemap.is_index:
             from bot.sources.items import make_item
 
-            children = tuple(make_item(url, updated_at=when) for url, when in sitemap.children)
+            children = tuple(make_item(link, updated_at=when) for link, when in sitemap.children)
             return Parsed(kind, "sitemapindex", None, children)
         return Parsed(kind, "sitemap", None, sitemap.items)
     if kind == "page":
-        content = gunzip(fetched.content, max_bytes)
-        return Parsed(kind, "page", None, tuple(article_links(content, fetched.url)))
+        content = gunzip(content, max_bytes)
+        return Parsed(kind, "page", None, tuple(article_links(content, url)))
     raise PollFailed(f"unknown source kind {kind!r}")
 
 
@@ -254,7 +297,7 @@ async def read_source(
     fetched = await fetch_once(client, url, headers=headers, throttle=throttle, now=now)
     if fetched.status_code == 304:
         return fetched, None
-    parsed = parse_body(kind, fetched, max_bytes=settings.http_max_bytes)
+    parsed = await parse_off_loop(kind, fetched, settings=settings)
     if parsed.detail == "sitemapindex":
         parsed = await _follow_index(
             client,
@@ -310,15 +353,19 @@ async def poll_source(
     except PollFailed as exc:
         result.error = exc.reason
         log.warning("source %s (%s): %s", source.url, source.kind, exc.reason)
-        _record_failure(engine, source, result, settings, now, owner, exc.retry_after)
+        await asyncio.to_thread(
+            _record_failure, engine, source, result, settings, now, owner, exc.retry_after
+        )
         return result
     except Exception as exc:  # a bug or an unforeseen input must not stop the cycle
         result.status = "failed"
         result.error = f"unexpected error: {type(exc).__name__}: {exc}"
         log.exception("source %s (%s): unexpected error", source.url, source.kind)
-        _record_failure(engine, source, result, settings, now, owner, None)
+        await asyncio.to_thread(_record_failure, engine, source, result, settings, now, owner, None)
         return result
-    _record_success(engine, source, result, fetched, parsed, settings, now, owner)
+    await asyncio.to_thread(
+        _record_success, engine, source, result, fetched, parsed, settings, now, owner
+    )
     return result
 
 
@@ -352,7 +399,9 @@ async def _store(
     items = fresh_items(parsed.items, now=now, max_age=settings.max_item_age)
     result.too_old = len(parsed.items) - len(items)
     first = source.last_ok_at is None and settings.first_poll == "record"
-    stored = store_items(engine, source.id, items, status="recorded" if first else "new", now=now)
+    stored = await asyncio.to_thread(
+        store_items, engine, source.id, items, status="recorded" if first else "new", now=now
+    )
     if first:
         result.recorded = stored.new
     else:

@@ -14,11 +14,11 @@ gets the new guid written on the row it already has.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, false, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.models import Article, SourceAlert
@@ -67,38 +67,93 @@ def known(connection: Connection, source_id: int, item: Item) -> bool:
     return _find(connection, source_id, item) is not None
 
 
+def _known_rows(connection: Connection, source_id: int, items: list[Item]) -> _Known:
+    """The stored rows any of *items* could be, in one query (by guid, URL or hash)."""
+    c = ARTICLES.c
+    guids = {item.guid for item in items if item.guid}
+    urls = {item.canonical_url for item in items}
+    hashes = {item.content_hash for item in items if item.content_hash}
+    known = _Known()
+    if not items:
+        return known
+    mine = c.source_id == source_id
+    rows = connection.execute(
+        select(c.id, c.source_id, c.guid, c.item_hash, c.canonical_url).where(
+            or_(
+                and_(mine, c.guid.in_(guids)) if guids else false(),
+                c.canonical_url.in_(urls),
+                and_(mine, c.item_hash.in_(hashes)) if hashes else false(),
+            )
+        )
+    ).all()
+    for row in rows:
+        known.add(row, source_id)
+    return known
+
+
+@dataclass
+class _Known:
+    """Stored rows by the three keys of deduplication (guid and hash on this source)."""
+
+    guid: dict[str, Any] = field(default_factory=dict)
+    url: dict[str, Any] = field(default_factory=dict)
+    hash: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, row: Any, source_id: int) -> None:
+        self.url.setdefault(row.canonical_url, row)
+        if row.source_id == source_id:
+            if row.guid:
+                self.guid.setdefault(row.guid, row)
+            if row.item_hash:
+                self.hash.setdefault(row.item_hash, row)
+
+    def find(self, item: Item) -> tuple[str, Any] | None:
+        """(how it was found, row), in the order guid, canonical URL, content hash."""
+        if item.guid and item.guid in self.guid:
+            return "guid", self.guid[item.guid]
+        if item.canonical_url in self.url:
+            return "url", self.url[item.canonical_url]
+        if item.content_hash and item.content_hash in self.hash:
+            return "hash", self.hash[item.content_hash]
+        return None
+
+
 def store_items(
     engine: Engine, source_id: int, items: Iterable[Item], *, status: str, now: datetime
 ) -> Stored:
-    """Insert the items not stored yet as articles with *status* (``new`` or ``recorded``)."""
+    """Insert the items not stored yet as articles with *status* (``new`` or ``recorded``):
+    one query finds the stored ones, one statement inserts the rest."""
     result = Stored()
+    items = list(items)
     c = ARTICLES.c
     with engine.begin() as connection:
+        known = _known_rows(connection, source_id, items)
+        fresh: list[dict[str, Any]] = []
         for item in items:
-            found = _find(connection, source_id, item)
+            found = known.find(item)
             if found is None:
-                inserted = connection.execute(
-                    _insert(connection)
-                    .values(
-                        source_id=source_id,
-                        url=item.url[:2048],
-                        canonical_url=item.canonical_url[:2048],
-                        guid=item.guid,
-                        item_hash=item.content_hash,
-                        title=item.title,
-                        published_at=item.date,
-                        status=status,
-                        seen_at=now,
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(c.id)  # rowcount is -1 here on psycopg: read the id instead
+                fresh.append(
+                    {
+                        "source_id": source_id,
+                        "url": item.url[:2048],
+                        "canonical_url": item.canonical_url[:2048],
+                        "guid": item.guid,
+                        "item_hash": item.content_hash,
+                        "title": item.title,
+                        "published_at": item.date,
+                        "status": status,
+                        "seen_at": now,
+                    }
                 )
-                if inserted.first() is not None:
-                    result.new += 1
-                else:
-                    result.seen += 1  # another poller stored it a moment ago
+                # a second item of this poll with one of its keys is the same article
+                known.add(
+                    _Pending(item.canonical_url, source_id, item.guid, item.content_hash), source_id
+                )
                 continue
             how, row = found
+            if isinstance(row, _Pending):
+                result.seen += 1
+                continue
             changes: dict[str, Any] = {}
             if row.source_id == source_id:
                 if item.guid and row.guid != item.guid and how != "guid":
@@ -111,7 +166,24 @@ def store_items(
                 result.seen += 1
             if changes:
                 _update_quietly(connection, row.id, source_id, changes)
+        if fresh:
+            # rowcount is -1 here on psycopg: count the returned ids instead
+            inserted = connection.execute(
+                _insert(connection).on_conflict_do_nothing().returning(c.id), fresh
+            ).all()
+            result.new += len(inserted)
+            result.seen += len(fresh) - len(inserted)  # another poller stored them just now
     return result
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An item of this poll about to be inserted (a duplicate later in the poll is seen)."""
+
+    canonical_url: str
+    source_id: int
+    guid: str | None
+    item_hash: str | None
 
 
 def _update_quietly(
