@@ -164,7 +164,6 @@ def run_ours(feeds: int, port: int, phase_out: Path) -> None:
         http_host_delay=timedelta(0),
         max_item_age=timedelta(0),
         first_poll="post",
-        poll_batch=500,
     )
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)

@@ -141,6 +141,22 @@ def test_rss_items_become_new_articles_and_a_second_poll_sends_validators(
     assert server.hits("/feed.xml")[1].headers["if-none-match"] == etag
     assert server.hits("/feed.xml")[1].headers["if-modified-since"] == "x"
     assert len(articles(engine)) == 2
+    after = source(engine, sid)  # the 304 is recorded (with the others of its batch)
+    assert after.last_polled_at == NOW + timedelta(minutes=20)
+    assert after.lease_owner is None and after.failures == 0 and after.etag == etag
+    assert after.next_poll_at is not None
+    assert timedelta(minutes=33) <= after.next_poll_at - NOW <= timedelta(minutes=37)
+
+
+def test_an_item_listed_twice_in_one_poll_is_one_article(
+    engine: Engine, server: LocalServer
+) -> None:
+    items = [("d1", "Lantern parade", NOW - HOUR), ("d1", "Lantern parade", NOW - HOUR)]
+    server.routes["/dup.xml"] = Reply(200, rss(server.base, items))
+    add_source(engine, server.url("/dup.xml"))
+    summary = poll(engine)
+    assert (summary.new_articles, summary.results[0].seen) == (1, 1)
+    assert [a.guid for a in articles(engine)] == ["d1"]
 
 
 def test_atom_and_json_feed(engine: Engine, server: LocalServer) -> None:

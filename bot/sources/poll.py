@@ -34,7 +34,7 @@ from typing import Any
 
 import feedparser
 import httpx
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 
 from bot import db
 from bot.config import Settings
@@ -330,9 +330,13 @@ async def poll_source(
     throttle: HostThrottle,
     now: datetime,
     owner: str,
+    unchanged: list[dict[str, Any]] | None = None,
 ) -> SourceResult:
     """Poll one claimed source row and record the outcome on it; never raises for the
-    source's own problems (an unexpected exception is recorded as a failure too)."""
+    source's own problems (an unexpected exception is recorded as a failure too).
+
+    With *unchanged*, the row of a source that answered 304 (and was not failing) is
+    appended there for the caller to write with the others of its batch, in one statement."""
     result = SourceResult(source.id, source.url, source.kind, "failed")
     try:
         fetched, parsed = await read_source(
@@ -347,6 +351,10 @@ async def poll_source(
         )
         if parsed is None:
             result.status = "not_modified"
+            if unchanged is not None and source.failures < settings.poll_alert_after:
+                values = _success_values(source, result, fetched, None, settings, now)
+                unchanged.append({"b_id": source.id, "b_owner": owner, **values})
+                return result
         else:
             result.status = "fetched"
             await _store(engine, client, source, parsed, result, settings, throttle, now)
@@ -414,16 +422,15 @@ def _mine(source: Any, owner: str) -> Any:
     return (SOURCES.c.id == source.id) & (SOURCES.c.lease_owner == owner)
 
 
-def _record_success(
-    engine: Engine,
+def _success_values(
     source: Any,
     result: SourceResult,
     fetched: Fetched,
     parsed: Parsed | None,
     settings: Settings,
     now: datetime,
-    owner: str,
-) -> None:
+) -> dict[str, Any]:
+    """The source row after a good poll (sets ``result.next_poll_at``)."""
     every = timedelta(seconds=source.every_seconds)
     interval = politeness.poll_interval(
         every,
@@ -447,6 +454,20 @@ def _record_success(
         values["last_modified"] = fetched.headers.get("Last-Modified") if keep else None
         if parsed.title:
             values["title"] = parsed.title[:1000]
+    return values
+
+
+def _record_success(
+    engine: Engine,
+    source: Any,
+    result: SourceResult,
+    fetched: Fetched,
+    parsed: Parsed | None,
+    settings: Settings,
+    now: datetime,
+    owner: str,
+) -> None:
+    values = _success_values(source, result, fetched, parsed, settings, now)
     with engine.begin() as connection:
         connection.execute(update(SOURCES).where(_mine(source, owner)).values(values))
         if source.failures >= settings.poll_alert_after:
@@ -510,6 +531,20 @@ def _record_failure(
 # ------------------------------------------------------------------------------ the cycle
 
 
+def _write_unchanged(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    """Record the sources of a batch that answered 304, in one statement (most of a steady
+    cycle; a crash before it only means they are polled again when their lease expires)."""
+    if not rows:
+        return
+    statement = (
+        update(SOURCES)
+        .where(SOURCES.c.id == bindparam("b_id"), SOURCES.c.lease_owner == bindparam("b_owner"))
+        .values({name: bindparam(name) for name in rows[0] if not name.startswith("b_")})
+    )
+    with engine.begin() as connection:
+        connection.execute(statement, rows)
+
+
 async def poll_due_sources(
     engine: Engine,
     client: httpx.AsyncClient,
@@ -535,7 +570,14 @@ async def poll_due_sources(
         gate = per_host.setdefault(host, asyncio.Semaphore(settings.poll_host_concurrency))
         async with gate, overall:
             return await poll_source(
-                engine, client, row, settings=settings, throttle=throttle, now=now, owner=owner
+                engine,
+                client,
+                row,
+                settings=settings,
+                throttle=throttle,
+                now=now,
+                owner=owner,
+                unchanged=unchanged,
             )
 
     while True:
@@ -556,7 +598,9 @@ async def poll_due_sources(
             rows = connection.execute(
                 select(SOURCES).where(SOURCES.c.id.in_(fresh)).order_by(SOURCES.c.id)
             ).all()
+        unchanged: list[dict[str, Any]] = []
         summary.results.extend(await asyncio.gather(*(one(row) for row in rows)))
+        await asyncio.to_thread(_write_unchanged, engine, unchanged)
         done.update(fresh)
         db.release(engine, Source, ids, owner=owner)  # any not written above
     return summary
