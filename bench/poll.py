@@ -41,10 +41,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ITEMS = 20
-WORDS = (
-    "harbor council budget river lantern orchard ferry museum tariff meadow school bridge "
-    "archive clinic quarry festival granary railway library market vineyard stadium canal"
-).split()
+WORDS = [
+    "harbor",
+    "council",
+    "budget",
+    "river",
+    "lantern",
+    "orchard",
+    "ferry",
+    "museum",
+    "tariff",
+    "meadow",
+    "school",
+    "bridge",
+    "archive",
+    "clinic",
+    "quarry",
+    "festival",
+    "granary",
+    "railway",
+    "library",
+    "market",
+    "vineyard",
+    "stadium",
+    "canal",
+]
 
 
 # ------------------------------------------------------------------------------ server
@@ -106,8 +127,12 @@ def serve(feeds: int, port_out: multiprocessing.connection.Connection) -> None:
                 if status.startswith(b"200") and path != "/_bump":
                     body = bodies[int(path.rsplit("/", 1)[1])]
                 writer.write(
-                    b"HTTP/1.1 " + status + b"\r\n" + extra
-                    + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                    b"HTTP/1.1 "
+                    + status
+                    + b"\r\n"
+                    + extra
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -268,8 +293,18 @@ def side(name: str, feeds: int) -> dict[str, object]:
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             subprocess.run(
-                [sys.executable, __file__, "--side", name, "--feeds", str(feeds),
-                 "--port", str(port), "--out", out.name],
+                [
+                    sys.executable,
+                    __file__,
+                    "--side",
+                    name,
+                    "--feeds",
+                    str(feeds),
+                    "--port",
+                    str(port),
+                    "--out",
+                    out.name,
+                ],
                 check=True,
             )
             return json.loads(Path(out.name).read_text())
@@ -288,8 +323,10 @@ def main() -> None:
     if args.side:
         (run_ours if args.side == "ours" else run_floor)(args.feeds, args.port, args.out)
         return
-    print(f"{args.feeds} feeds of {ITEMS} items (~{len(feed_body(0, 0)) // 1024} KB), "
-          f"one loopback host each, {os.cpu_count()} cores")
+    print(
+        f"{args.feeds} feeds of {ITEMS} items (~{len(feed_body(0, 0)) // 1024} KB), "
+        f"one loopback host each, {os.cpu_count()} cores"
+    )
     floor = side("floor", args.feeds)
     ours = side("ours", args.feeds)
     print(f"{'':10}{'quotecheck':>12}{'floor':>12}{'ratio':>8}{'target':>10}")
