@@ -46,7 +46,7 @@ from bot.extract.speakers import (
     split_role,
     words,
 )
-from bot.extract.types import Quote
+from bot.extract.types import Channel, Quote
 
 _DETERMINERS = {
     "the",
@@ -63,6 +63,12 @@ _DETERMINERS = {
     "some",
     "several",
 }
+# A subject opening with one of these is someone left unnamed, however capitalised the rest.
+_INDEFINITE = {"a", "an", "one", "another", "two", "three", "some", "several"}
+# Cues that say nothing of the channel: a quotation with one keeps its speaker's last.
+_BARE_CUES = frozenset([None, "said", "says", "added", "adds", "continued", "went on"])
+_CHANNEL_REACH = 3  # paragraphs
+_INDEFINITE_BEFORE = re.compile(r"\b(an?|one|another)\s+$", re.IGNORECASE)
 # Heads of descriptions that name no one: people left unnamed and documents.
 _UNNAMED = ROLE_HEADS | words(
     """
@@ -183,6 +189,8 @@ class _Reader:
         self.context: list[Person] = []  # people named just before the quotation at hand
         self.unnamed = False  # the sentence before is about someone unnamed
         self.last_paragraph = -10
+        # The channel each speaker was last quoted through, for their bare "said" after it.
+        self.channels: dict[str, tuple[Channel, str | None, int]] = {}
 
     # -- paragraphs ---------------------------------------------------------------------
 
@@ -313,6 +321,14 @@ class _Reader:
             platform = platform or attr.platform(attribution.sentence, attribution.cue)
             cue = attr.cue_phrase(cue, attribution.sentence)
             channel = attr.channel(attribution.sentence, cue, platform)
+        known = self.channels.get(speaker or "")
+        if channel == "unknown" and cue in _BARE_CUES and known is not None:
+            if index - known[2] <= _CHANNEL_REACH:
+                # "“…,” Roe told The Root." then "“…,” he said.": the same interview.
+                channel, platform = known[0], known[1]
+                self.channels[speaker or ""] = (channel, platform, index)
+        elif speaker and channel != "unknown":
+            self.channels[speaker] = (channel, platform, index)
         when = None
         if attribution.cue:
             when = date_hint(attribution.clause, self.published)
@@ -399,6 +415,9 @@ class _Reader:
         cue = match.group("cue")
         appos = match.groupdict().get("appos")
         who: str = match.group("subject")
+        article = _INDEFINITE_BEFORE.search(clause, 0, match.start("subject"))
+        if article is not None:
+            who = f"{article.group(1)} {who}"  # "an Iowa Republican": someone unnamed
         if match.groupdict().get("of") and parse_name(who) is None:
             who += match.group("of")  # "The Association of Rural Grocers"
         return self._speaker(who, appos, cue, clause[match.start() :])
@@ -497,7 +516,10 @@ class _Reader:
                     return found
             # "a spokesperson for the ministry", "the Dallas police department": no person.
             lowered = {w.lower().strip(",.") for w in description.split()}
-            if lowered & _UNNAMED or not any(w[:1].isupper() for w in description.split()):
+            if first.lower() in _INDEFINITE:
+                # "an Iowa Republican", "another Virginia Democrat", "one": someone unnamed
+                found.role = description if " " in subject else None
+            elif lowered & _UNNAMED or not any(w[:1].isupper() for w in description.split()):
                 # "a person close to the family", "the lawsuit": no one named
                 found.role = description
             else:

@@ -129,6 +129,7 @@ FEMALE_TITLES = {
 # Lower-case words that may make up a role right before a name ("press secretary Sarah Sanders").
 ROLE_WORDS = words(
     """
+    farmer supervisor airman airwoman
     press secretary deputy assistant chief executive officer spokesperson spokesman
     spokeswoman leader director minister senator president vice former general attorney
     manager founder co-founder analyst professor economist chairman chairwoman chair
@@ -148,6 +149,7 @@ ROLE_WORDS = words(
 )
 ROLE_HEADS = words(
     """
+    farmer supervisor airman airwoman
     secretary spokesperson spokesman spokeswoman leader director minister senator
     president chairman chairwoman chair head commissioner governor mayor adviser advisor
     aide lawyer coach captain star actor actress singer rapper player striker midfielder
@@ -448,6 +450,14 @@ class Cast:
             self._seen(last)
             return last
         candidates = sorted(self.people, key=lambda p: -p.last_seen)
+        if gender is not None:
+            # Someone known to be of that gender in this paragraph or the one before, over
+            # names of unknown gender (often an organisation: "Big Machine").
+            near = [p for p in candidates if p.gender == gender]
+            near = [p for p in near if p.last_paragraph >= self.paragraph - 1]
+            if near:
+                self._seen(near[0])
+                return near[0]
         for person in candidates:
             if gender is None or person.gender in (None, gender):
                 if gender and person.gender is None:
@@ -583,8 +593,8 @@ def split_role(phrase: str) -> tuple[str, str | None]:
         ):
             break
         cut -= 1
-    first = next((i for i in range(cut, len(tokens) - 1) if tokens[i].lower() in FIRST_NAMES), cut)
-    if first > cut and all(t.lower() not in FIRST_NAMES for t in tokens[cut:first]):
+    first = next((i for i in range(cut, len(tokens) - 1) if _first_name(tokens[i])), cut)
+    if first > cut and not any(_first_name(t) for t in tokens[cut:first]):
         cut = first  # "Bürgermeisterin Greta Holm": a capitalised role before a first name
     if cut == len(tokens):
         return phrase, None
@@ -592,6 +602,12 @@ def split_role(phrase: str) -> tuple[str, str | None]:
     if role in TITLES:
         role = _title_role(role)  # "Ms." is no role, "Sen." is "Senator"
     return " ".join(tokens[cut:]), role
+
+
+def _first_name(token: str) -> bool:
+    """A given name, or a hyphenated one that starts with one ("Eva-Marie")."""
+    lower = token.lower()
+    return lower in FIRST_NAMES or lower.split("-")[0] in FIRST_NAMES
 
 
 def role_before(text: str, start: int) -> str | None:
