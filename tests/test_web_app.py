@@ -17,13 +17,13 @@ from starlette.testclient import TestClient
 
 from bot.config import Settings, load_settings
 from bot.extract.types import Quote
-from bot.models import Channel, Delivery, Digest, Source
+from bot.models import Channel, Delivery, Digest, Original, Source
 from bot.originals.importers import import_file
 from bot.web.app import COOKIE, create_app
 from bot.web.links import receipt_key, receipt_path
 from bot.web.render import CSP
 from bot.web.server import serve
-from tests.web_helpers import NOW, assert_inert, store_article, texts
+from tests.web_helpers import NOW, assert_inert, store_article, texts, tree
 
 TOKEN = "t" * 24
 HOSTILE = (
@@ -84,6 +84,33 @@ def test_a_receipt_is_served_at_its_link_and_a_hostile_quote_is_inert(
     assert_inert(page)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert HOSTILE in " ".join(texts(page, "//*[@id='quote']"))
+
+
+def test_the_receipt_of_an_updated_verdict_links_to_the_newer_one(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = _hostile_verdict(engine, tmp_path)
+    with Session(engine) as session:  # the original was deleted since: checked again
+        original = session.get(Original, 1)
+        assert original is not None
+        original.status = "deleted"
+        session.add(original)
+        session.commit()
+    (second,) = store_article(
+        engine, [Quote(text=HOSTILE, fragments=(HOSTILE,), speaker="Mallory")]
+    ).verdict_ids
+    assert second > first
+    key = receipt_key(engine, _settings())
+    with _client(engine) as client:
+        older = client.get(receipt_path(key, first))
+        assert older.status_code == 200
+        (notice,) = texts(older.text, "//*[@id='newer']")
+        assert "This verdict was updated" in notice and "deleted" in notice
+        (href,) = tree(older.text).xpath("//*[@id='newer']//a/@href")
+        assert href == receipt_path(key, second)
+        newer = client.get(href)
+    assert newer.status_code == 200
+    assert texts(newer.text, "//*[@id='newer']") == []  # the newest says nothing of the kind
 
 
 def test_a_wrong_hmac_is_404_like_an_unknown_verdict(engine: Engine, tmp_path: Path) -> None:
