@@ -69,3 +69,13 @@ def test_every_command_is_in_the_readme(command: str) -> None:
         and re.search(rf"`{re.escape(' '.join(group))} [^\n]*`{re.escape(name)}[` ]", README)
     )
     assert mentioned, f"document `{command}` in README.md (Commands)"
+
+
+def test_the_readme_pictures_are_committed_small_pngs() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert "docs/receipt.png" in pictures
+    for name in pictures:
+        data = (ROOT / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), name
+        width = int.from_bytes(data[16:20], "big")
+        assert 600 <= width <= 1200 and len(data) < 400_000, (name, width, len(data))
