@@ -105,6 +105,15 @@ def _altered(sqlite_url: str) -> tuple[int, Original]:
         engine.dispose()
 
 
+LINES = """e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set(Array.from(r.getClientRects(), b => Math.round(b.top))).size; }"""
+
+
+def _lines(locator: Any) -> int:
+    """On how many lines the browser lays out the element's text."""
+    return int(locator.evaluate(LINES))
+
+
 def _screenshot(page: Any, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
     assert path.read_bytes().startswith(PNG)
@@ -153,6 +162,12 @@ def test_a_person_reads_a_receipt_and_the_listing_in_chromium(
     assert "Ola Quill" in row.inner_text()
     badge = row.get_by_role("link", name="altered")
     assert badge.get_attribute("href") == receipt_path(SECRET.encode(), verdict_id)
+    # whole words: no badge or column heading is broken over two lines
+    for badge_name in ("verbatim", "misattributed", "not found"):
+        shown = page.locator(f"#verdicts a.badge:text-is('{badge_name}')").first
+        assert _lines(shown) == 1, badge_name
+    for heading in ("Verdict", "Speaker", "Source", "Checked"):
+        assert _lines(page.get_by_role("columnheader", name=heading)) == 1, heading
     _screenshot(page, tmp_path / "listing.png")
     badge.click()
     page.wait_for_url(link)
