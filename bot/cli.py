@@ -177,5 +177,6 @@ from bot.commands import channels as _channels  # noqa: E402, F401
 from bot.commands import digest as _digest  # noqa: E402, F401
 from bot.commands import originals as _originals  # noqa: E402, F401
 from bot.commands import receipt as _receipt  # noqa: E402, F401
+from bot.commands import recheck as _recheck  # noqa: E402, F401
 from bot.commands import service as _service  # noqa: E402, F401
 from bot.commands import sources as _sources  # noqa: E402, F401
