@@ -59,7 +59,7 @@ def _post(ctx: typer.Context) -> None:
 
     engine = open_engine(ctx)
     settings = get_settings(ctx)
-    made = compose_digests(engine, now_utc(), force=True)
+    made = compose_digests(engine, settings, now_utc(), force=True)
 
     async def send() -> tuple[int, int, int]:
         async with make_async_client(settings) as client:
