@@ -80,6 +80,7 @@ class SourceInfo:
     last_error: str | None
     last_ok_at: datetime | None = None
     title: str | None = None
+    robots: bool = True  # robots.txt honoured for its article pages
 
     @classmethod
     def of(cls, row: Source) -> SourceInfo:
@@ -95,6 +96,7 @@ class SourceInfo:
             last_error=row.last_error,
             last_ok_at=row.last_ok_at,
             title=row.title,
+            robots=row.robots,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,7 +129,13 @@ def check_new_source(engine: Engine, url: str) -> None:
 
 
 def add_source(
-    engine: Engine, url: str, *, kind: str, every: str | timedelta, now: datetime
+    engine: Engine,
+    url: str,
+    *,
+    kind: str,
+    every: str | timedelta,
+    now: datetime,
+    robots: bool = True,
 ) -> SourceInfo:
     """Add a source to watch, due for its first poll at *now*."""
     url = check_url(url)
@@ -140,7 +148,14 @@ def add_source(
                 f"source {url} already exists (id {existing.id}); "
                 "remove it first to change its kind or interval"
             )
-        row = Source(url=url, kind=kind, every_seconds=seconds, next_poll_at=now, created_at=now)
+        row = Source(
+            url=url,
+            kind=kind,
+            every_seconds=seconds,
+            next_poll_at=now,
+            created_at=now,
+            robots=robots,
+        )
         session.add(row)
         session.flush()
         return SourceInfo.of(row)

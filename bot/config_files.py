@@ -1,7 +1,7 @@
 """The sources and channels files (``QUOTECHECK_SOURCES_FILE``, ``QUOTECHECK_CHANNELS_FILE``)
 that configure a container from its environment.
 
-Sources file, one a line: ``URL [feed|sitemap|page|statements] [every]``.
+Sources file, one a line: ``URL [feed|sitemap|page|statements] [every] [ignore-robots]``.
 Channels file, one a line: ``NAME KIND URL [cron|immediate] [min-severity] [FILTER=A,B …]``;
 the cron expression is five fields, written plainly or in quotes; ``-`` stands for no URL
 (``stdout``); a filter is ``speakers=``, ``sources=`` or ``platforms=`` with comma-separated
@@ -44,6 +44,7 @@ class SourceLine:
     url: str
     kind: str
     every_seconds: int
+    robots: bool = True  # False: the line says ignore-robots
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
     return found
 
 
+IGNORE_ROBOTS = "ignore-robots"
+"""The sources-file token that fetches the source's article pages whatever robots.txt says."""
+
+
 def parse_sources(
     text: str, *, default_every: timedelta, origin: str = "sources file"
 ) -> tuple[list[SourceLine], list[str]]:
@@ -104,8 +109,10 @@ def parse_sources(
         try:
             if tokens[0] == "\0":
                 raise ConfigError(f"cannot split the line: {tokens[1]}")
+            robots = IGNORE_ROBOTS not in tokens
+            tokens = [token for token in tokens if token != IGNORE_ROBOTS]
             if len(tokens) > 3:
-                raise ConfigError("expected `URL [kind] [every]`")
+                raise ConfigError("expected `URL [kind] [every] [ignore-robots]`")
             url = check_url(tokens[0])
             kind = check_choice(tokens[1] if len(tokens) > 1 else "feed", SOURCE_KINDS, "kind")
             try:
@@ -114,7 +121,7 @@ def parse_sources(
                 raise ConfigError(str(exc)) from None
             if every.total_seconds() < 60:
                 raise ConfigError("the interval must be at least 1m")
-            parsed.append(SourceLine(url, kind, round(every.total_seconds())))
+            parsed.append(SourceLine(url, kind, round(every.total_seconds()), robots))
         except ConfigError as exc:
             errors.append(f"{origin}:{number}: {exc}")
     return parsed, errors
@@ -173,13 +180,18 @@ def sync_sources(engine: Engine, lines: list[SourceLine], *, now: datetime) -> S
                         url=line.url,
                         kind=line.kind,
                         every_seconds=line.every_seconds,
+                        robots=line.robots,
                         next_poll_at=now,
                         created_at=now,
                     )
                 )
                 report.added += 1
-            elif (row.kind, row.every_seconds) != (line.kind, line.every_seconds):
-                row.kind, row.every_seconds = line.kind, line.every_seconds
+            elif (row.kind, row.every_seconds, row.robots) != (
+                line.kind,
+                line.every_seconds,
+                line.robots,
+            ):
+                row.kind, row.every_seconds, row.robots = line.kind, line.every_seconds, line.robots
                 session.add(row)
                 report.updated += 1
     return report

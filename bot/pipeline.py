@@ -47,7 +47,8 @@ from bot.http import retry_after as asked_to_wait
 from bot.match.matcher import match_embed, match_quote, stored_original
 from bot.match.verdict import Verdict
 from bot.models import Article as ArticleRow
-from bot.models import Citation, MatchRow, Original
+from bot.models import Citation, MatchRow, Original, Source
+from bot.sources.robots import ROBOTS, RobotsCache, RobotsUnavailable
 from bot.store import Resolution
 from bot.worker import ExtractError, ExtractWorker, extract_page
 
@@ -364,6 +365,14 @@ def _fetch_retry(exc: FetchError, attempts: int, now: datetime) -> datetime | No
     return None
 
 
+def _honours_robots(engine: Engine, source_id: int | None) -> bool:
+    """Whether the article's source wants robots.txt honoured (articles of a removed
+    source: yes)."""
+    with Session(engine) as session:
+        source = session.get(Source, source_id) if source_id is not None else None
+        return source is None or source.robots
+
+
 def _claimed_article(engine: Engine, article_id: int) -> ArticleRow | None:
     with Session(engine, expire_on_commit=False) as session:
         return session.get(ArticleRow, article_id)
@@ -410,6 +419,7 @@ async def _process_one(
     throttle: HostThrottle,
     resolve: bool,
     summary: ProcessSummary,
+    robots: RobotsCache,
 ) -> None:
     row = await asyncio.to_thread(_claimed_article, engine, article_id)
     if row is None:
@@ -433,6 +443,18 @@ async def _process_one(
         else:
             summary.retried += 1
 
+    if await asyncio.to_thread(_honours_robots, engine, row.source_id):
+        try:
+            allowed = await robots.check(
+                client, url, user_agent=settings.user_agent, now=now, throttle=throttle
+            )
+        except RobotsUnavailable as exc:
+            last = row.attempts + 1 >= FETCH_ATTEMPTS
+            await failed(str(exc), None if last else _retry_at(row.attempts, now))
+            return
+        if not allowed:
+            await failed("the site's robots.txt disallows fetching this page")
+            return
     try:
         fetched = await afetch(client, url, throttle=throttle)
     except FetchError as exc:
@@ -483,6 +505,7 @@ async def process_new_articles(
     worker: ExtractWorker | None = None,
     throttle: HostThrottle | None = None,
     resolve: bool = True,
+    robots: RobotsCache | None = None,
 ) -> ProcessSummary:
     """Process up to *limit* new articles (stage job): fetch, extract in the worker
     process, resolve embeds, match, store. Each claimed article ends processed, failed with
@@ -523,6 +546,7 @@ async def process_new_articles(
                     throttle=throttle,
                     resolve=resolve,
                     summary=summary,
+                    robots=robots or ROBOTS,
                 )
             except Exception as exc:  # a bug on one article must not stop the batch
                 log.exception("article %s: %s", article_id, exc)

@@ -120,6 +120,20 @@ def test_sources_add_list_remove(run_cli: Run, cli_engine: Engine) -> None:
     assert json.loads(run_cli("sources", "list", "--json")[1]) == []
 
 
+def test_a_source_can_ignore_robots_txt(run_cli: Run, cli_engine: Engine) -> None:
+    assert run_cli("sources", "add", "https://a.example/news", "--kind", "page")[0] == 0
+    args = ("sources", "add", "https://b.example/feed", "--kind", "feed", "--ignore-robots")
+    assert run_cli(*args)[0] == 0
+    listed = json.loads(run_cli("sources", "list", "--json")[1])
+    assert [(s["url"], s["robots"]) for s in listed] == [
+        ("https://a.example/news", True),
+        ("https://b.example/feed", False),
+    ]
+    out = run_cli("sources", "list")[1]
+    assert "feed, every 15m, ignoring robots.txt: https://b.example/feed" in out
+    assert "page, every 15m: https://a.example/news" in out
+
+
 def test_removing_a_source_keeps_its_articles(run_cli: Run, cli_engine: Engine) -> None:
     run_cli("sources", "add", "https://news.example/feed.xml", "--kind", "feed")
     with db.session_scope(cli_engine) as session:

@@ -30,6 +30,7 @@ def test_parse_sources_keeps_good_lines_and_names_bad_ones() -> None:
         SourceLine("https://gazette.example/feed.xml", "feed", 900),
         SourceLine("https://gazette.example/sitemap.xml", "sitemap", 3600),
         SourceLine("https://statehouse.example/briefings", "statements", 1800),
+        SourceLine("https://harbour.example/news", "page", 900, robots=False),
     ]
     assert [error.split(": ", 1)[0] for error in errors] == [
         "s.txt:6", "s.txt:7", "s.txt:8", "s.txt:9", "s.txt:10",

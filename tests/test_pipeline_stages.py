@@ -21,7 +21,7 @@ from bot import db
 from bot.config import Settings, load_settings
 from bot.demo import ARTICLE, ORIGINALS
 from bot.http import make_async_client
-from bot.models import Article, Citation, MatchRow, Original
+from bot.models import Article, Citation, MatchRow, Original, Source
 from bot.originals.importers import import_file
 from bot.pipeline import (
     ProcessSummary,
@@ -30,6 +30,7 @@ from bot.pipeline import (
     reresolve_stale_originals,
     resolve_pending_citations,
 )
+from bot.sources.robots import RobotsCache
 from bot.worker import ExtractWorker
 from tests.local_server import STALL, LocalAndMocked, Site, serve, stall_on_marker
 
@@ -119,7 +120,7 @@ def test_new_articles_are_processed_once_with_their_verdicts(engine: Engine, sit
 
     again = run_stage(process_new_articles, engine, settings, resolve=False)
     assert again.claimed == 0
-    assert site.hits == {"/bridge": 1, "/ferry": 1}
+    assert site.hits == {"/bridge": 1, "/ferry": 1, "/robots.txt": 1}  # robots.txt: a 404
     with Session(engine) as session:
         states = session.exec(select(Citation.kind, Citation.resolve_status)).all()
     assert ("quote", "skipped") in states and ("quote", "pending") not in states
@@ -149,6 +150,63 @@ def test_a_page_that_cannot_be_fetched_fails_with_the_reason_or_waits(
     assert last.failed == 1  # the third attempt was the last
     assert articles(engine)[busy].status == "failed"
     assert site.hits["/busy"] == 3
+
+
+def test_robots_txt_is_honoured_for_article_pages_unless_the_source_opts_out(
+    engine: Engine, site: Site
+) -> None:
+    site.add(
+        "/robots.txt",
+        "User-agent: *\nDisallow: /private/\n\nUser-agent: quotecheck\nDisallow: /members/\n",
+        **{"Content-Type": "text/plain"},
+    )
+    open_page = site.add("/news/1", invented_page(1))
+    private = site.add("/private/2", invented_page(2))  # only for other robots
+    members = site.add("/members/3", invented_page(3))  # closed to quotecheck
+    add_articles(engine, [open_page, private, members])
+    settings = settings_for(engine)
+    robots = RobotsCache()
+
+    summary = run_stage(process_new_articles, engine, settings, resolve=False, robots=robots)
+    assert (summary.processed, summary.failed) == (2, 1)
+    rows = articles(engine)
+    assert rows[open_page].status == rows[private].status == "processed"
+    assert rows[members].status == "failed"
+    assert "robots.txt disallows" in (rows[members].error or "")
+    assert "/members/3" not in site.hits  # never fetched
+    assert site.hits["/robots.txt"] == 1  # once for the host
+
+    with Session(engine) as session:  # a source that opts out (`sources add --ignore-robots`)
+        source = Source(url=site.url("/feed.xml"), robots=False)
+        session.add(source)
+        session.flush()
+        again = Article(
+            url=site.url("/members/4"), canonical_url=site.url("/members/4"), source_id=source.id
+        )
+        session.add(again)
+        session.commit()
+    site.add("/members/4", invented_page(4))
+    summary = run_stage(process_new_articles, engine, settings, resolve=False, robots=robots)
+    assert summary.processed == 1 and site.hits["/members/4"] == 1
+
+
+def test_an_unreachable_robots_txt_makes_the_pages_wait(engine: Engine, site: Site) -> None:
+    site.add("/robots.txt", "down", status=503)
+    page = site.add("/news/5", invented_page(5))
+    add_articles(engine, [page])
+    settings = settings_for(engine)
+    robots = RobotsCache()
+
+    summary = run_stage(process_new_articles, engine, settings, resolve=False, robots=robots)
+    assert (summary.processed, summary.retried) == (0, 1)
+    row = articles(engine)[page]
+    assert row.status == "new" and "robots.txt answered 503" in (row.error or "")
+    assert "/news/5" not in site.hits
+
+    site.add("/robots.txt", "User-agent: *\nAllow: /\n", **{"Content-Type": "text/plain"})
+    later = NOW + timedelta(hours=1)
+    summary = run_stage(process_new_articles, engine, settings, later, resolve=False, robots=robots)
+    assert summary.processed == 1 and site.hits["/news/5"] == 1
 
 
 def test_a_stalled_extraction_is_killed_and_the_next_article_processed(
@@ -353,6 +411,7 @@ def test_two_replicas_on_postgresql_process_each_article_once(
     done = [s.processed for runs in results.values() for s in runs]
     assert sum(done) == 16
     assert all(results.values()), "both replicas took a share"
-    assert sorted(site.hits.values()) == [1] * 16
+    pages = {path: hits for path, hits in site.hits.items() if path != "/robots.txt"}
+    assert sorted(pages.values()) == [1] * 16
     assert {row.status for row in articles(pg_engine).values()} == {"processed"}
     assert count(pg_engine, MatchRow) == 16

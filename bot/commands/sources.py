@@ -33,6 +33,14 @@ def sources_add(
             "--every", help="Poll interval, e.g. 15m or 1h (default QUOTECHECK_POLL_INTERVAL)."
         ),
     ] = None,
+    ignore_robots: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-robots",
+            help="Fetch its article pages whatever the site's robots.txt says "
+            "(only with the publisher's consent).",
+        ),
+    ] = False,
 ) -> None:
     """Watch a new source; it is polled first on the next cycle."""
     from bot import admin
@@ -57,7 +65,9 @@ def sources_add(
             kind = asyncio.run(run())
         except ProbeFailed as exc:
             fail(f"{exc}; give --kind feed, sitemap, page or statements")
-    info = admin.add_source(engine, url, kind=kind, every=interval, now=now_utc())
+    info = admin.add_source(
+        engine, url, kind=kind, every=interval, now=now_utc(), robots=not ignore_robots
+    )
     console.print(
         f"added source {info.id}: {info.url} ({info.kind}, every "
         f"{admin.format_every(info.every_seconds)})",
@@ -87,7 +97,8 @@ def sources_list(
         if info.last_polled_at is None:
             health = "not polled yet"
         console.print(
-            f"[{info.id}] {info.kind}, every {admin.format_every(info.every_seconds)}: {info.url}\n"
+            f"[{info.id}] {info.kind}, every {admin.format_every(info.every_seconds)}"
+            f"{'' if info.robots else ', ignoring robots.txt'}: {info.url}\n"
             f"    {health}; last poll {minute_text(info.last_polled_at)}, next "
             f"{minute_text(info.next_poll_at)} (UTC)"
             + (f"; last error: {info.last_error}" if info.last_error else ""),
