@@ -365,17 +365,15 @@ def _fetch_retry(exc: FetchError, attempts: int, now: datetime) -> datetime | No
     return None
 
 
-def _honours_robots(engine: Engine, source_id: int | None) -> bool:
-    """Whether the article's source wants robots.txt honoured (articles of a removed
-    source: yes)."""
-    with Session(engine) as session:
-        source = session.get(Source, source_id) if source_id is not None else None
-        return source is None or source.robots
-
-
-def _claimed_article(engine: Engine, article_id: int) -> ArticleRow | None:
+def _claimed_article(engine: Engine, article_id: int) -> tuple[ArticleRow, bool] | None:
+    """The claimed article's row, and whether its source wants robots.txt honoured (an
+    article of a removed source: yes)."""
     with Session(engine, expire_on_commit=False) as session:
-        return session.get(ArticleRow, article_id)
+        row = session.get(ArticleRow, article_id)
+        if row is None:
+            return None
+        source = session.get(Source, row.source_id) if row.source_id is not None else None
+        return row, source is None or source.robots
 
 
 def _save_processed(
@@ -421,9 +419,10 @@ async def _process_one(
     summary: ProcessSummary,
     robots: RobotsCache,
 ) -> None:
-    row = await asyncio.to_thread(_claimed_article, engine, article_id)
-    if row is None:
+    claimed = await asyncio.to_thread(_claimed_article, engine, article_id)
+    if claimed is None:
         return
+    row, honours_robots = claimed
     url = row.url
 
     async def failed(reason: str, retry_at: datetime | None = None) -> None:
@@ -443,7 +442,7 @@ async def _process_one(
         else:
             summary.retried += 1
 
-    if await asyncio.to_thread(_honours_robots, engine, row.source_id):
+    if honours_robots:
         try:
             allowed = await robots.check(
                 client, url, user_agent=settings.user_agent, now=now, throttle=throttle

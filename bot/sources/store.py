@@ -40,31 +40,9 @@ def _insert(connection: Connection) -> Any:
     return dialect.insert(ARTICLES)
 
 
-def _find(connection: Connection, source_id: int, item: Item) -> tuple[str, Any] | None:
-    """(how it was found, row) for an item already stored, or None."""
-    c = ARTICLES.c
-    columns = (c.id, c.source_id, c.guid, c.item_hash)
-    if item.guid:
-        row = connection.execute(
-            select(*columns).where(c.source_id == source_id, c.guid == item.guid)
-        ).first()
-        if row is not None:
-            return "guid", row
-    row = connection.execute(select(*columns).where(c.canonical_url == item.canonical_url)).first()
-    if row is not None:
-        return "url", row
-    if item.content_hash:
-        row = connection.execute(
-            select(*columns).where(c.source_id == source_id, c.item_hash == item.content_hash)
-        ).first()
-        if row is not None:
-            return "hash", row
-    return None
-
-
 def known(connection: Connection, source_id: int, item: Item) -> bool:
     """Whether *item* is stored already (what ``sources test`` calls "seen")."""
-    return _find(connection, source_id, item) is not None
+    return _known_rows(connection, source_id, [item]).find(item) is not None
 
 
 def _known_rows(connection: Connection, source_id: int, items: list[Item]) -> _Known:
